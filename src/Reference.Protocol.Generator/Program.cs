@@ -1,0 +1,1 @@
+Console.WriteLine("generator: coming in the next commit");

@@ -1,0 +1,163 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Reference.Protocol.Primitives;
+
+/// <summary>
+/// Reads Kafka's wire types from one frame. Every length is checked against the bytes that remain before
+/// anything is allocated, so a frame can never make us allocate more than its own size or read past its
+/// end; a violation throws <see cref="MalformedFrameException"/>, which the decode entry points turn into
+/// a typed error. Byte and record fields are returned as slices of the frame, never copied.
+/// </summary>
+public ref struct ProtocolReader
+{
+    private readonly ReadOnlyMemory<byte> _memory;
+    private readonly ReadOnlySpan<byte> _span;
+    private int _position;
+
+    public ProtocolReader(ReadOnlyMemory<byte> memory)
+    {
+        _memory = memory;
+        _span = memory.Span;
+        _position = 0;
+    }
+
+    public readonly int Position => _position;
+
+    public readonly int Remaining => _span.Length - _position;
+
+    public readonly bool IsAtEnd => _position == _span.Length;
+
+    private ReadOnlySpan<byte> Take(int count)
+    {
+        if (count < 0 || count > Remaining)
+            throw new MalformedFrameException($"needs {count} bytes at offset {_position}, only {Remaining} remain");
+        ReadOnlySpan<byte> slice = _span.Slice(_position, count);
+        _position += count;
+        return slice;
+    }
+
+    private ReadOnlyMemory<byte> TakeMemory(int count)
+    {
+        if (count < 0 || count > Remaining)
+            throw new MalformedFrameException($"needs {count} bytes at offset {_position}, only {Remaining} remain");
+        ReadOnlyMemory<byte> slice = _memory.Slice(_position, count);
+        _position += count;
+        return slice;
+    }
+
+    public bool ReadBool() => Take(1)[0] != 0;
+    public sbyte ReadInt8() => (sbyte)Take(1)[0];
+    public short ReadInt16() => BinaryPrimitives.ReadInt16BigEndian(Take(2));
+    public ushort ReadUInt16() => BinaryPrimitives.ReadUInt16BigEndian(Take(2));
+    public int ReadInt32() => BinaryPrimitives.ReadInt32BigEndian(Take(4));
+    public uint ReadUInt32() => BinaryPrimitives.ReadUInt32BigEndian(Take(4));
+    public long ReadInt64() => BinaryPrimitives.ReadInt64BigEndian(Take(8));
+    public double ReadFloat64() => BinaryPrimitives.ReadDoubleBigEndian(Take(8));
+    public Uuid ReadUuid() => Uuid.ReadFrom(Take(Uuid.SizeBytes));
+
+    /// <summary>Unsigned LEB128 varint of at most 5 bytes (protocol lengths and tags).</summary>
+    public uint ReadUnsignedVarInt()
+    {
+        uint result = 0;
+        for (int shift = 0; shift < 35; shift += 7)
+        {
+            byte b = Take(1)[0];
+            if (shift == 28 && (b & 0xF0) != 0) throw new MalformedFrameException("unsigned varint overflows 32 bits");
+            result |= (uint)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return result;
+        }
+        throw new MalformedFrameException("unsigned varint longer than 5 bytes");
+    }
+
+    /// <summary>Zigzag varint (record fields).</summary>
+    public int ReadVarInt()
+    {
+        uint raw = ReadUnsignedVarInt();
+        return (int)(raw >> 1) ^ -(int)(raw & 1);
+    }
+
+    /// <summary>Zigzag varlong of at most 10 bytes (record timestamps).</summary>
+    public long ReadVarLong()
+    {
+        ulong raw = 0;
+        for (int shift = 0; shift < 70; shift += 7)
+        {
+            byte b = Take(1)[0];
+            if (shift == 63 && (b & 0xFE) != 0) throw new MalformedFrameException("varlong overflows 64 bits");
+            raw |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0) return (long)(raw >> 1) ^ -(long)(raw & 1);
+        }
+        throw new MalformedFrameException("varlong longer than 10 bytes");
+    }
+
+    /// <summary>
+    /// A length prefix: int16/int32 in classic versions, uvarint(length + 1) in flexible ones. Returns -1 for
+    /// null. A length that is negative (other than null) or larger than what remains is malformed.
+    /// </summary>
+    private int ReadLength(bool compact, bool wide)
+    {
+        int length;
+        if (compact)
+        {
+            uint raw = ReadUnsignedVarInt();
+            length = raw == 0 ? -1 : raw - 1 > int.MaxValue ? throw new MalformedFrameException("length too large") : (int)(raw - 1);
+        }
+        else
+        {
+            length = wide ? ReadInt32() : ReadInt16();
+            if (length < -1) throw new MalformedFrameException($"negative length {length}");
+        }
+        if (length > Remaining) throw new MalformedFrameException($"length {length} runs past the frame ({Remaining} bytes remain)");
+        return length;
+    }
+
+    public string? ReadNullableString(bool compact)
+    {
+        int length = ReadLength(compact, wide: false);
+        return length < 0 ? null : Encoding.UTF8.GetString(Take(length));
+    }
+
+    public string ReadString(bool compact) =>
+        ReadNullableString(compact) ?? throw new MalformedFrameException("null where a string is required");
+
+    public ReadOnlyMemory<byte>? ReadNullableBytes(bool compact)
+    {
+        int length = ReadLength(compact, wide: true);
+        return length < 0 ? null : TakeMemory(length);
+    }
+
+    public ReadOnlyMemory<byte> ReadBytes(bool compact) =>
+        ReadNullableBytes(compact) ?? throw new MalformedFrameException("null where bytes are required");
+
+    /// <summary>
+    /// An array's element count, or -1 for null. Every element takes at least one byte, so a count above
+    /// the bytes that remain is malformed; this bounds the list we allocate by the frame's size.
+    /// </summary>
+    public int ReadArrayCount(bool compact)
+    {
+        int count = compact ? ReadLength(compact: true, wide: true) : ReadInt32();
+        if (count < -1) throw new MalformedFrameException($"negative array count {count}");
+        if (count > Remaining) throw new MalformedFrameException($"array count {count} exceeds the {Remaining} bytes that remain");
+        return count;
+    }
+
+    /// <summary>Reads a tagged field's bytes (its size already known) as a sub-reader of its own.</summary>
+    public ReadOnlyMemory<byte> ReadRaw(int count) => TakeMemory(count);
+
+    public int ReadTaggedFieldSize()
+    {
+        uint size = ReadUnsignedVarInt();
+        if (size > (uint)Remaining) throw new MalformedFrameException($"tagged field size {size} runs past the frame");
+        return (int)size;
+    }
+
+    /// <summary>The rest of the frame, unread.</summary>
+    public ReadOnlyMemory<byte> ReadRemaining() => TakeMemory(Remaining);
+
+    /// <summary>Checks that a tagged field's sub-reader consumed exactly its declared bytes.</summary>
+    public readonly void ExpectEnd(string what)
+    {
+        if (!IsAtEnd) throw new MalformedFrameException($"{Remaining} unexpected bytes after {what}");
+    }
+}
