@@ -55,4 +55,16 @@ public sealed class PrimitivesTests
         Assert.True(Uuid.TryParse("AAAAAAAAAAAAAAAAAAAAAQ", out Uuid parsed));
         Assert.Equal(Uuid.MetadataTopicId, parsed);
     }
+
+    [Theory]
+    [InlineData(false, new byte[] { 0xff, 0xff, 0xff, 0xff })]
+    [InlineData(true, new byte[] { 0x00 })]
+    public void NullBytesStayNullNotEmpty(bool compact, byte[] frame)
+    {
+        var reader = new ProtocolReader(frame);
+        Assert.Null(reader.ReadNullableBytes(compact));
+        using var writer = new ProtocolWriter();
+        writer.WriteBytes(null, compact, nullable: true);
+        Assert.Equal(frame, writer.ToArray());
+    }
 }

@@ -124,7 +124,10 @@ public ref struct ProtocolReader
     public ReadOnlyMemory<byte>? ReadNullableBytes(bool compact)
     {
         int length = ReadLength(compact, wide: true);
-        return length < 0 ? null : TakeMemory(length);
+        // Spelled out: "length < 0 ? null : ..." would turn null into an empty ReadOnlyMemory through
+        // the implicit byte[] conversion, and a null record set would come back as an empty one.
+        if (length < 0) return null;
+        return TakeMemory(length);
     }
 
     public ReadOnlyMemory<byte> ReadBytes(bool compact) =>
@@ -144,6 +147,21 @@ public ref struct ProtocolReader
 
     /// <summary>Reads a tagged field's bytes (its size already known) as a sub-reader of its own.</summary>
     public ReadOnlyMemory<byte> ReadRaw(int count) => TakeMemory(count);
+
+    /// <summary>The number of tagged fields; each takes at least two bytes, so it is bounded by what remains.</summary>
+    public int ReadTaggedFieldCount()
+    {
+        uint count = ReadUnsignedVarInt();
+        if (count > (uint)Remaining) throw new MalformedFrameException($"tagged field count {count} exceeds the {Remaining} bytes that remain");
+        return (int)count;
+    }
+
+    public int ReadTag()
+    {
+        uint tag = ReadUnsignedVarInt();
+        if (tag > int.MaxValue) throw new MalformedFrameException($"tag {tag} out of range");
+        return (int)tag;
+    }
 
     public int ReadTaggedFieldSize()
     {
