@@ -11,7 +11,7 @@ public sealed class GeneratedCodeTests
         string root = MessageGenerator.FindRepositoryRoot(AppContext.BaseDirectory);
         SortedDictionary<string, string> expected = MessageGenerator.GenerateAll(Path.Combine(root, MessageGenerator.DefinitionsFolder));
         string generated = Path.Combine(root, MessageGenerator.GeneratedFolder);
-        var onDisk = Directory.GetFiles(generated, "*.g.cs").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        var onDisk = Directory.GetFiles(generated, "*.g.cs").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected.Keys.ToList(), onDisk);
         foreach (var (name, text) in expected)
             Assert.True(text == File.ReadAllText(Path.Combine(generated, name)),
