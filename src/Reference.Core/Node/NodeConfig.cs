@@ -1,0 +1,123 @@
+namespace Reference.Core.Node;
+
+/// <summary>An endpoint a node advertises: a listener name (PLAINTEXT, CONTROLLER) with host and port.</summary>
+public sealed record Endpoint(string ListenerName, string Host, int Port)
+{
+    public override string ToString() => $"{ListenerName}://{Host}:{Port}";
+}
+
+/// <summary>A static KRaft voter from <c>controller.quorum.voters</c> (<c>id@host:port</c>).</summary>
+public sealed record VoterAddress(int NodeId, string Host, int Port);
+
+/// <summary>
+/// The settings the core acts on, with Kafka's defaults. The broker builds it from server.properties;
+/// the simulator builds it directly. Names follow Kafka's keys; each comment says why the setting exists
+/// and what goes wrong when it is set badly.
+/// </summary>
+public sealed record NodeConfig
+{
+    /// <summary><c>node.id</c>: this node's id, unique in the cluster; voters are named by it.</summary>
+    public required int NodeId { get; init; }
+
+    /// <summary>The cluster id written by <c>storage format</c>; a peer with another id is refused.</summary>
+    public required string ClusterId { get; init; }
+
+    /// <summary><c>process.roles</c> includes broker: this node serves clients and hosts partitions.</summary>
+    public bool IsBroker { get; init; } = true;
+
+    /// <summary><c>process.roles</c> includes controller: this node is a KRaft voter and may lead the quorum.</summary>
+    public bool IsController { get; init; } = true;
+
+    /// <summary><c>controller.quorum.voters</c>: the static voter set. A majority must be up to elect or commit.</summary>
+    public required IReadOnlyList<VoterAddress> Voters { get; init; }
+
+    /// <summary>
+    /// <c>advertised.listeners</c> minus the controller listener: what clients are told to connect to in
+    /// Metadata and FindCoordinator answers. Advertising an address clients cannot reach breaks them after bootstrap.
+    /// </summary>
+    public required IReadOnlyList<Endpoint> AdvertisedBrokerEndpoints { get; init; }
+
+    /// <summary><c>num.partitions</c>: partitions of an auto-created topic, or a created one that names none.</summary>
+    public int NumPartitions { get; init; } = 1;
+
+    /// <summary><c>default.replication.factor</c>: replicas of a topic that names none.</summary>
+    public short DefaultReplicationFactor { get; init; } = 1;
+
+    /// <summary>
+    /// <c>min.insync.replicas</c>: with acks=all, a write is refused (NOT_ENOUGH_REPLICAS) when fewer replicas
+    /// are in sync. It is what makes acks=all mean "survives the loss of N-1 brokers".
+    /// </summary>
+    public int MinInsyncReplicas { get; init; } = 1;
+
+    /// <summary><c>auto.create.topics.enable</c>: Metadata and Produce for an unknown topic create it.</summary>
+    public bool AutoCreateTopicsEnable { get; init; } = true;
+
+    /// <summary><c>message.max.bytes</c>: the largest batch a producer may send (MESSAGE_TOO_LARGE above it).</summary>
+    public int MessageMaxBytes { get; init; } = 1_048_588;
+
+    /// <summary><c>log.segment.bytes</c>: a segment is rolled at this size; retention deletes whole segments.</summary>
+    public long LogSegmentBytes { get; init; } = 1L << 30;
+
+    /// <summary><c>log.roll.ms</c>: a segment is also rolled at this age, so time retention can reach it.</summary>
+    public long LogRollMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>log.retention.ms</c> (or .minutes/.hours): segments whose newest record is older are deleted; -1 keeps forever.</summary>
+    public long LogRetentionMs { get; init; } = 168L * 60 * 60 * 1000;
+
+    /// <summary><c>log.retention.bytes</c>: per partition; oldest segments go first; -1 means no size limit.</summary>
+    public long LogRetentionBytes { get; init; } = -1;
+
+    /// <summary><c>log.retention.check.interval.ms</c>: how often retention runs.</summary>
+    public long LogRetentionCheckIntervalMs { get; init; } = 300_000;
+
+    /// <summary>
+    /// <c>log.flush.interval.messages</c> = 1 in Kafka's terms: acknowledge a produce only once its batches are
+    /// fsynced (with group commit). Off by default, as in Kafka, which relies on replication instead.
+    /// </summary>
+    public bool FlushBeforeAcknowledge { get; init; }
+
+    /// <summary><c>replica.lag.time.max.ms</c>: a follower that has not caught up for this long leaves the ISR.</summary>
+    public long ReplicaLagTimeMaxMs { get; init; } = 30_000;
+
+    /// <summary><c>offsets.topic.num.partitions</c>: partitions of __consumer_offsets; fixed once the topic exists.</summary>
+    public int OffsetsTopicNumPartitions { get; init; } = 50;
+
+    /// <summary><c>offsets.topic.replication.factor</c>: Kafka's default is 3, which a single node cannot satisfy; the quickstart sets 1.</summary>
+    public short OffsetsTopicReplicationFactor { get; init; } = 3;
+
+    /// <summary><c>offsets.retention.minutes</c>: committed offsets of an empty group expire after this.</summary>
+    public long OffsetsRetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary><c>group.initial.rebalance.delay.ms</c>: the first rebalance of an empty group waits this long for more members.</summary>
+    public int GroupInitialRebalanceDelayMs { get; init; } = 3000;
+
+    /// <summary><c>group.min.session.timeout.ms</c>: a JoinGroup asking for less gets INVALID_SESSION_TIMEOUT.</summary>
+    public int GroupMinSessionTimeoutMs { get; init; } = 6000;
+
+    /// <summary><c>group.max.session.timeout.ms</c>: a JoinGroup asking for more gets INVALID_SESSION_TIMEOUT.</summary>
+    public int GroupMaxSessionTimeoutMs { get; init; } = 1_800_000;
+
+    /// <summary><c>controller.quorum.election.timeout.ms</c>: a voter that hears no leader for this long (plus jitter) stands.</summary>
+    public int QuorumElectionTimeoutMs { get; init; } = 1000;
+
+    /// <summary><c>controller.quorum.fetch.timeout.ms</c>: a follower that cannot fetch for this long looks for a new leader; a leader not fetched from by a majority resigns.</summary>
+    public int QuorumFetchTimeoutMs { get; init; } = 2000;
+
+    /// <summary><c>controller.quorum.request.timeout.ms</c>: a Raft request unanswered this long is retried.</summary>
+    public int QuorumRequestTimeoutMs { get; init; } = 2000;
+
+    /// <summary><c>controller.quorum.retry.backoff.ms</c>: the pause before retrying a failed Raft request.</summary>
+    public int QuorumRetryBackoffMs { get; init; } = 20;
+
+    /// <summary><c>controller.quorum.append.linger.ms</c>: how long the leader gathers records into one batch.</summary>
+    public int QuorumAppendLingerMs { get; init; } = 25;
+
+    /// <summary><c>metadata.max.idle.interval.ms</c>: the active controller writes a NoOp record this often, so followers see the high watermark move.</summary>
+    public int MetadataMaxIdleIntervalMs { get; init; } = 500;
+
+    /// <summary><c>broker.heartbeat.interval.ms</c>: how often a broker heartbeats the active controller.</summary>
+    public int BrokerHeartbeatIntervalMs { get; init; } = 2000;
+
+    /// <summary><c>broker.session.timeout.ms</c>: a broker silent this long is fenced and loses its leaderships.</summary>
+    public int BrokerSessionTimeoutMs { get; init; } = 9000;
+}

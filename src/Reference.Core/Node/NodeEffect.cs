@@ -1,0 +1,49 @@
+using Reference.Protocol.Messages;
+
+namespace Reference.Core.Node;
+
+/// <summary>
+/// What a node asks its shell to do. The shell carries out the effects of one step in order, before it
+/// delivers the next input: so an effect that persists state (<see cref="PersistQuorumState"/>) is durable
+/// before any later effect of the same step (a vote's response) leaves the node. Writes to logs are
+/// visible to <see cref="Log.ILogStorage"/> reads as soon as they are carried out; they are durable only
+/// once a <see cref="NodeInput.LogFlushed"/> says so, and a crash may lose what was not.
+/// </summary>
+public abstract record NodeEffect
+{
+    /// <summary>Answer a request on the connection it came from.</summary>
+    public sealed record Respond(RequestContext Context, IResponseBody Body) : NodeEffect;
+
+    /// <summary>Send a request to another node (its address comes from the shell's configuration).</summary>
+    public sealed record SendRequest(int ToNodeId, int CorrelationId, short ApiVersion, IRequestBody Body) : NodeEffect;
+
+    /// <summary>
+    /// Append record batches, already given their offsets, at the log's end. <paramref name="BaseOffset"/> is the
+    /// first batch's base offset and must equal the log's end offset; the shell checks this.
+    /// </summary>
+    public sealed record AppendToLog(TopicPartition Log, long BaseOffset, ReadOnlyMemory<byte> Batches) : NodeEffect;
+
+    /// <summary>Remove everything at and after <paramref name="EndOffset"/> (a follower that diverged).</summary>
+    public sealed record TruncateLog(TopicPartition Log, long EndOffset) : NodeEffect;
+
+    /// <summary>Make the log durable up to its current end; answered by <see cref="NodeInput.LogFlushed"/>.</summary>
+    public sealed record FlushLog(TopicPartition Log) : NodeEffect;
+
+    /// <summary>
+    /// Move the log start offset up to <paramref name="NewStartOffset"/> (retention, DeleteRecords): whole
+    /// segments below it may be deleted; reads below it fail as out of range.
+    /// </summary>
+    public sealed record AdvanceLogStart(TopicPartition Log, long NewStartOffset) : NodeEffect;
+
+    /// <summary>Delete a log and all its data (its topic was deleted).</summary>
+    public sealed record DeleteLog(TopicPartition Log) : NodeEffect;
+
+    /// <summary>Write the quorum state durably (fsync) before carrying out any later effect.</summary>
+    public sealed record PersistQuorumState(QuorumStateData State) : NodeEffect;
+
+    /// <summary>Deliver <see cref="NodeInput.TimeAdvanced"/> no later than <paramref name="AtMs"/>.</summary>
+    public sealed record WakeAt(long AtMs) : NodeEffect;
+
+    /// <summary>Close a client connection (Kafka closes on a request it cannot parse).</summary>
+    public sealed record CloseConnection(ConnectionId Connection) : NodeEffect;
+}
