@@ -20,9 +20,7 @@ public static class Crc32C
     /// <summary>The register starts all ones and is inverted at the end (RFC 3720 B.4).</summary>
     private const uint InitialRegister = 0xFFFFFFFF;
 
-    private const int TableEntryCount = 256;
-
-    private static readonly uint[] s_table = BuildTable();
+    private static readonly ReflectedCrc32Table s_table = new(ReflectedPolynomial);
 
     /// <summary>True when <see cref="Compute"/> runs on a CRC32 instruction rather than the table.</summary>
     public static bool IsHardwareAccelerated => X86Sse42.X64.IsSupported || IsArm64CrcUsable;
@@ -40,14 +38,14 @@ public static class Crc32C
     {
         if (X86Sse42.X64.IsSupported) return UpdateSse42(register, data);
         if (IsArm64CrcUsable) return UpdateArm64(register, data);
-        return UpdateSoftware(register, data);
+        return s_table.UpdateRegister(register, data);
     }
 
     // The eight-byte reads below are little-endian loads; the CRC instructions consume bytes in that order.
     private static bool IsArm64CrcUsable => ArmCrc32.Arm64.IsSupported && BitConverter.IsLittleEndian;
 
     /// <summary>The table-driven path; internal so tests can hold the hardware paths to it.</summary>
-    internal static uint ComputeSoftware(ReadOnlySpan<byte> data) => ~UpdateSoftware(InitialRegister, data);
+    internal static uint ComputeSoftware(ReadOnlySpan<byte> data) => s_table.Compute(data);
 
     /// <summary>The instruction path of this CPU, or null when it has none (tests compare it with the table).</summary>
     internal static uint? ComputeHardware(ReadOnlySpan<byte> data)
@@ -79,26 +77,5 @@ public static class Crc32C
         for (int i = wholeWordsEnd; i < data.Length; i++)
             register = ArmCrc32.ComputeCrc32C(register, Unsafe.Add(ref start, i));
         return register;
-    }
-
-    private static uint UpdateSoftware(uint register, ReadOnlySpan<byte> data)
-    {
-        uint[] table = s_table;
-        foreach (byte b in data)
-            register = table[(register ^ b) & 0xFF] ^ (register >> 8);
-        return register;
-    }
-
-    private static uint[] BuildTable()
-    {
-        var table = new uint[TableEntryCount];
-        for (uint index = 0; index < TableEntryCount; index++)
-        {
-            uint entry = index;
-            for (int bit = 0; bit < 8; bit++)
-                entry = (entry & 1) != 0 ? (entry >> 1) ^ ReflectedPolynomial : entry >> 1;
-            table[index] = entry;
-        }
-        return table;
     }
 }
