@@ -124,7 +124,10 @@ public ref struct ProtocolReader
     public ReadOnlyMemory<byte>? ReadNullableBytes(bool compact)
     {
         int length = ReadLength(compact, wide: true);
-        return length < 0 ? null : TakeMemory(length);
+        // Not "length < 0 ? null : TakeMemory(...)": C# gives that expression the type ReadOnlyMemory<byte>,
+        // turning null into an empty, non-null memory.
+        if (length < 0) return null;
+        return TakeMemory(length);
     }
 
     public ReadOnlyMemory<byte> ReadBytes(bool compact) =>
