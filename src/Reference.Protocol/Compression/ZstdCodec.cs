@@ -41,9 +41,10 @@ internal sealed unsafe class ZstdCodec(bool nativeAvailable) : ICompressionCodec
         if (stream == 0) throw new OutOfMemoryException("libzstd could not create a decompression stream");
         try
         {
-            ZstdNative.ZSTD_initDStream(stream);
-            nuint set = ZstdNative.ZSTD_DCtx_setParameter(stream, ZstdNative.ParameterWindowLogMax, WindowLogMax);
-            if (ZstdNative.ZSTD_isError(set) != 0) throw new InvalidOperationException("libzstd refused the window limit");
+            if (ZstdNative.ZSTD_isError(ZstdNative.ZSTD_initDStream(stream)) != 0)
+                throw new InvalidOperationException("libzstd could not initialise a decompression stream");
+            if (ZstdNative.ZSTD_isError(ZstdNative.ZSTD_DCtx_setParameter(stream, ZstdNative.ParameterWindowLogMax, WindowLogMax)) != 0)
+                throw new InvalidOperationException("libzstd refused the window limit");
             var output = new BoundedOutputBuffer(outputBytesMax, input.Length);
             return DecodeFrames(stream, input.Span, output) ?? DecompressionResult.Ok(output.Written);
         }
