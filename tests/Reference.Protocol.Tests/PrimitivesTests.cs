@@ -57,14 +57,26 @@ public sealed class PrimitivesTests
     }
 
     [Theory]
-    [InlineData(false, new byte[] { 0xff, 0xff, 0xff, 0xff })]
-    [InlineData(true, new byte[] { 0x00 })]
-    public void NullBytesStayNullNotEmpty(bool compact, byte[] frame)
+    [InlineData(false, new byte[] { 0xff, 0xff, 0xff, 0xff })] // int32 -1
+    [InlineData(true, new byte[] { 0x00 })] // uvarint 0 = null in compact form
+    public void NullBytesReadBackAsNullNotEmpty(bool compact, byte[] frame)
     {
-        var reader = new ProtocolReader(frame);
-        Assert.Null(reader.ReadNullableBytes(compact));
+        // C# converts a null in "cond ? null : memory" to an empty ReadOnlyMemory, which is not null.
+        Assert.Null(new ProtocolReader(frame).ReadNullableBytes(compact));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void NullAndEmptyBytesRoundTripDistinctly(bool compact)
+    {
         using var writer = new ProtocolWriter();
         writer.WriteBytes(null, compact, nullable: true);
-        Assert.Equal(frame, writer.ToArray());
+        writer.WriteBytes(ReadOnlyMemory<byte>.Empty, compact, nullable: true);
+        var reader = new ProtocolReader(writer.ToArray());
+        Assert.Null(reader.ReadNullableBytes(compact));
+        ReadOnlyMemory<byte>? empty = reader.ReadNullableBytes(compact);
+        Assert.NotNull(empty);
+        Assert.Equal(0, empty.Value.Length);
     }
 }

@@ -9,6 +9,9 @@ namespace Reference.Protocol.Framing;
 /// overlaps ours (rd_kafka_features_check). Advertising FindCoordinator 3+ or JoinGroup 5+ would silently
 /// turn off its consumer groups and LZ4, so the small group RPCs start at 0 and Produce/Fetch start low
 /// enough (Produce 3, Fetch 4) for record batch v2 (research/kafka-protocol-scope.md §0 and §7).
+/// Produce starts at 0, lower than that note asks: captures of kcat showed librdkafka 2.0.2 sends gzip,
+/// snappy and lz4 batches uncompressed unless the broker's Produce range starts at 0. Clients still pick
+/// their highest version (7); a produce carrying an old message format (magic 0 or 1) is refused.
 /// A listener must answer every version it lists; the broker's dispatcher checks that it has a handler
 /// for each key here.
 /// </summary>
@@ -30,7 +33,7 @@ public sealed class ApiVersionTable
     /// <summary>What clients (kcat, librdkafka, kafkajs, our CLI) see on a broker listener.</summary>
     public static ApiVersionTable BrokerListener { get; } = new(new()
     {
-        [ApiKey.Produce] = new(3, 9),
+        [ApiKey.Produce] = new(0, 9),
         [ApiKey.Fetch] = new(4, 12),
         [ApiKey.ListOffsets] = new(1, 6),
         [ApiKey.Metadata] = new(0, 12),

@@ -59,36 +59,28 @@ public ref struct ProtocolReader
     /// <summary>Unsigned LEB128 varint of at most 5 bytes (protocol lengths and tags).</summary>
     public uint ReadUnsignedVarInt()
     {
-        uint result = 0;
-        for (int shift = 0; shift < 35; shift += 7)
-        {
-            byte b = Take(1)[0];
-            if (shift == 28 && (b & 0xF0) != 0) throw new MalformedFrameException("unsigned varint overflows 32 bits");
-            result |= (uint)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return result;
-        }
-        throw new MalformedFrameException("unsigned varint longer than 5 bytes");
+        if (!VarInts.TryReadUnsigned(_span[_position..], out uint value, out int size))
+            throw new MalformedFrameException($"unsigned varint at offset {_position} is truncated or overflows 32 bits");
+        _position += size;
+        return value;
     }
 
     /// <summary>Zigzag varint (record fields).</summary>
     public int ReadVarInt()
     {
-        uint raw = ReadUnsignedVarInt();
-        return (int)(raw >> 1) ^ -(int)(raw & 1);
+        if (!VarInts.TryReadZigZag(_span[_position..], out int value, out int size))
+            throw new MalformedFrameException($"varint at offset {_position} is truncated or overflows 32 bits");
+        _position += size;
+        return value;
     }
 
     /// <summary>Zigzag varlong of at most 10 bytes (record timestamps).</summary>
     public long ReadVarLong()
     {
-        ulong raw = 0;
-        for (int shift = 0; shift < 70; shift += 7)
-        {
-            byte b = Take(1)[0];
-            if (shift == 63 && (b & 0xFE) != 0) throw new MalformedFrameException("varlong overflows 64 bits");
-            raw |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0) return (long)(raw >> 1) ^ -(long)(raw & 1);
-        }
-        throw new MalformedFrameException("varlong longer than 10 bytes");
+        if (!VarInts.TryReadZigZagLong(_span[_position..], out long value, out int size))
+            throw new MalformedFrameException($"varlong at offset {_position} is truncated or overflows 64 bits");
+        _position += size;
+        return value;
     }
 
     /// <summary>
