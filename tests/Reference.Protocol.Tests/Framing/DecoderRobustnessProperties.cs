@@ -100,40 +100,39 @@ public sealed class DecoderRobustnessProperties
     [Fact]
     public void SingleByteCorruptionsOfRequestsNeverThrow()
     {
-        ForEveryValidFrame(RandomFrames.Request, frame =>
+        ForEveryValidFrame(RandomFrames.Request, frame => ForEachSingleByteCorruption(frame, (corrupt, context) =>
         {
-            var random = new Random(frame.Seed);
-            byte[] corrupt = frame.Bytes.ToArray();
-            for (int position = 0; position < corrupt.Length; position++)
-            {
-                corrupt[position] = Corrupted(frame.Bytes[position], random);
-                RequestDecodeResult result = DecodeRequest(corrupt, $"{frame.Context}, byte {position} corrupted");
-                // What decodes must be writable again, or the broker could not echo what it read.
-                if (result.IsSuccess) FrameEncoder.Request(result.Request!.Header, result.Request.Body);
-                corrupt[position] = frame.Bytes[position];
-            }
-        });
+            RequestDecodeResult result = DecodeRequest(corrupt, context);
+            // What decodes must be writable again, or the broker could not echo what it read.
+            if (result.IsSuccess) FrameEncoder.Request(result.Request!.Header, result.Request.Body);
+        }));
     }
 
     [Fact]
     public void SingleByteCorruptionsOfResponsesNeverThrow()
     {
-        ForEveryValidFrame(RandomFrames.Response, frame =>
+        ForEveryValidFrame(RandomFrames.Response, frame => ForEachSingleByteCorruption(frame, (corrupt, context) =>
         {
-            var random = new Random(frame.Seed);
-            byte[] corrupt = frame.Bytes.ToArray();
-            for (int position = 0; position < corrupt.Length; position++)
-            {
-                corrupt[position] = Corrupted(frame.Bytes[position], random);
-                ResponseDecodeResult result = DecodeResponse(corrupt, frame.ApiKey, frame.Version, $"{frame.Context}, byte {position} corrupted");
-                if (result.IsSuccess) FrameEncoder.Response(result.Response!.Header.CorrelationId, frame.Version, result.Response.Body);
-                corrupt[position] = frame.Bytes[position];
-            }
-        });
+            ResponseDecodeResult result = DecodeResponse(corrupt, frame.ApiKey, frame.Version, context);
+            if (result.IsSuccess) FrameEncoder.Response(result.Response!.Header.CorrelationId, frame.Version, result.Response.Body);
+        }));
     }
 
-    /// <summary>Any other byte value: the original XOR a random non-zero mask.</summary>
-    private static byte Corrupted(byte original, Random random) => (byte)(original ^ random.Next(1, 256));
+    /// <summary>
+    /// The frame with each byte in turn replaced by another value (the original XOR a random non-zero
+    /// mask drawn from the frame's seed), one position at a time.
+    /// </summary>
+    private static void ForEachSingleByteCorruption(ValidFrame frame, Action<byte[], string> check)
+    {
+        var random = new Random(frame.Seed);
+        byte[] corrupt = frame.Bytes.ToArray();
+        for (int position = 0; position < corrupt.Length; position++)
+        {
+            corrupt[position] = (byte)(frame.Bytes[position] ^ random.Next(1, 256));
+            check(corrupt, $"{frame.Context}, byte {position} corrupted");
+            corrupt[position] = frame.Bytes[position];
+        }
+    }
 
     /// <summary>A valid frame (without its size prefix) and what rebuilds it.</summary>
     private sealed record ValidFrame(ApiKey ApiKey, short Version, int Seed, byte[] Bytes)

@@ -57,38 +57,21 @@ public sealed class CapturedClientFrameTests
         Assert.Equal("", body.ClientSoftwareName); // v3+ only: not on the wire, left at its default
     }
 
-    [Fact]
-    public void KcatBootstrapMetadataAsksForNoTopicsAndNoAutoCreation()
+    /// <summary>An empty topic array asks for brokers only; a null one asks for every topic.</summary>
+    [Theory]
+    [InlineData("kcat-metadata.hex", 4, 2, "rdkafka", false, false)]                  // bootstrap: brokers only
+    [InlineData("kcat-metadata-all-topics.hex", 4, 3, "rdkafka", true, true)]         // kcat -L
+    [InlineData("kafkajs-metadata.hex", 6, 1, "reference-capture", true, false)]      // admin.listTopics()
+    public void MetadataRequestsSayWhichTopicsAndWhetherToCreateThem(
+        string file, short version, int correlationId, string clientId, bool allTopics, bool allowAutoTopicCreation)
     {
-        DecodedRequest request = Decode("kcat-metadata.hex");
+        DecodedRequest request = Decode(file);
 
-        AssertHeader(request, ApiKey.Metadata, version: 4, correlationId: 2, clientId: "rdkafka");
+        AssertHeader(request, ApiKey.Metadata, version, correlationId, clientId);
         var body = Assert.IsType<MetadataRequest>(request.Body);
-        Assert.NotNull(body.Topics);
-        Assert.Empty(body.Topics);
-        Assert.False(body.AllowAutoTopicCreation);
-    }
-
-    [Fact]
-    public void KcatListingAsksForAllTopicsWithAutoCreation()
-    {
-        DecodedRequest request = Decode("kcat-metadata-all-topics.hex");
-
-        AssertHeader(request, ApiKey.Metadata, version: 4, correlationId: 3, clientId: "rdkafka");
-        var body = Assert.IsType<MetadataRequest>(request.Body);
-        Assert.Null(body.Topics);
-        Assert.True(body.AllowAutoTopicCreation);
-    }
-
-    [Fact]
-    public void KafkajsListTopicsAsksForAllTopicsWithoutAutoCreation()
-    {
-        DecodedRequest request = Decode("kafkajs-metadata.hex");
-
-        AssertHeader(request, ApiKey.Metadata, version: 6, correlationId: 1, clientId: "reference-capture");
-        var body = Assert.IsType<MetadataRequest>(request.Body);
-        Assert.Null(body.Topics);
-        Assert.False(body.AllowAutoTopicCreation);
+        if (allTopics) Assert.Null(body.Topics);
+        else Assert.Empty(Assert.IsType<List<MetadataRequest.MetadataRequestTopic>>(body.Topics));
+        Assert.Equal(allowAutoTopicCreation, body.AllowAutoTopicCreation);
     }
 
     private static byte[] Load(string file) =>
