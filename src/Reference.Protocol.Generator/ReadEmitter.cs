@@ -108,7 +108,7 @@ internal sealed class ReadEmitter(CSharpEmitter owner, string className, IReadOn
         Code.Close();
         Code.Line("else");
         Code.Open();
-        Code.Line($"var list = new List<{CSharpEmitter.ElementType(element)}>(count);");
+        Code.Line($"var list = new List<{CSharpEmitter.ElementType(element)}>(ProtocolReader.InitialListCapacity(count));");
         string read = element.IsStruct ? $"{element.Name}.Read(ref {reader}, version)" : ReadPrimitive(element, reader, compact);
         Code.Line($"for (int i = 0; i < count; i++) list.Add({read});");
         Code.Line($"{target} = list;");

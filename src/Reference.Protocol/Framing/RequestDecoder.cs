@@ -43,7 +43,8 @@ public readonly record struct RequestDecodeResult(DecodedRequest? Request, Reque
 
 /// <summary>
 /// Reads request frames (the bytes after the int32 size prefix). No exception escapes: bad input becomes a
-/// <see cref="RequestDecodeError"/>, and the decoders allocate no more than the frame's size.
+/// <see cref="RequestDecodeError"/>, and what the decoders allocate follows the bytes a frame holds, not the
+/// lengths it claims (<see cref="ProtocolReader"/>).
 /// </summary>
 public static class RequestDecoder
 {

@@ -5,9 +5,10 @@ namespace Reference.Protocol.Primitives;
 
 /// <summary>
 /// Reads Kafka's wire types from one frame. Every length is checked against the bytes that remain before
-/// anything is allocated, so a frame can never make us allocate more than its own size or read past its
-/// end; a violation throws <see cref="MalformedFrameException"/>, which the decode entry points turn into
-/// a typed error. Byte and record fields are returned as slices of the frame, never copied.
+/// anything is allocated, and lists grow as their elements arrive, so what a frame makes us allocate
+/// follows the bytes it really holds, never the lengths it claims, and we never read past its end; a
+/// violation throws <see cref="MalformedFrameException"/>, which the decode entry points turn into a typed
+/// error. Byte and record fields are returned as slices of the frame, never copied.
 /// </summary>
 public ref struct ProtocolReader
 {
@@ -126,8 +127,18 @@ public ref struct ProtocolReader
         ReadNullableBytes(compact) ?? throw new MalformedFrameException("null where bytes are required");
 
     /// <summary>
+    /// How many elements a decoded list reserves before any has been read. A count within the bytes that
+    /// remain is still only a claim: reserving all of it up front would let N bytes of garbage take 8N
+    /// bytes of references (16N of UUIDs) before the first element fails to parse.
+    /// </summary>
+    public const int ListCapacityUpFrontMax = 64;
+
+    /// <summary>The capacity to start a list of <paramref name="count"/> claimed elements with; it grows as they are read.</summary>
+    public static int InitialListCapacity(int count) => Math.Min(count, ListCapacityUpFrontMax);
+
+    /// <summary>
     /// An array's element count, or -1 for null. Every element takes at least one byte, so a count above
-    /// the bytes that remain is malformed; this bounds the list we allocate by the frame's size.
+    /// the bytes that remain is malformed; the list itself starts at <see cref="InitialListCapacity"/>.
     /// </summary>
     public int ReadArrayCount(bool compact)
     {

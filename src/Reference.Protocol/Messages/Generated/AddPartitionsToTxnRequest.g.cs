@@ -38,7 +38,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestBody, IMessage<A
                 }
                 else
                 {
-                    var list = new List<AddPartitionsToTxnTransaction>(count);
+                    var list = new List<AddPartitionsToTxnTransaction>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AddPartitionsToTxnTransaction.Read(ref reader, version));
                     message.Transactions = list;
                 }
@@ -66,7 +66,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestBody, IMessage<A
                 }
                 else
                 {
-                    var list = new List<AddPartitionsToTxnTopic>(count);
+                    var list = new List<AddPartitionsToTxnTopic>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AddPartitionsToTxnTopic.Read(ref reader, version));
                     message.V3AndBelowTopics = list;
                 }
@@ -143,7 +143,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestBody, IMessage<A
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.Partitions = list;
                 }
@@ -206,7 +206,7 @@ public sealed partial class AddPartitionsToTxnRequest : IRequestBody, IMessage<A
                 }
                 else
                 {
-                    var list = new List<AddPartitionsToTxnTopic>(count);
+                    var list = new List<AddPartitionsToTxnTopic>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AddPartitionsToTxnTopic.Read(ref reader, version));
                     message.Topics = list;
                 }

@@ -42,7 +42,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseBody, IMessage
                 }
                 else
                 {
-                    var list = new List<AddPartitionsToTxnResult>(count);
+                    var list = new List<AddPartitionsToTxnResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AddPartitionsToTxnResult.Read(ref reader, version));
                     message.ResultsByTransaction = list;
                 }
@@ -58,7 +58,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseBody, IMessage
                 }
                 else
                 {
-                    var list = new List<AddPartitionsToTxnTopicResult>(count);
+                    var list = new List<AddPartitionsToTxnTopicResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AddPartitionsToTxnTopicResult.Read(ref reader, version));
                     message.ResultsByTopicV3AndBelow = list;
                 }
@@ -128,7 +128,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseBody, IMessage
                 }
                 else
                 {
-                    var list = new List<AddPartitionsToTxnPartitionResult>(count);
+                    var list = new List<AddPartitionsToTxnPartitionResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AddPartitionsToTxnPartitionResult.Read(ref reader, version));
                     message.ResultsByPartition = list;
                 }
@@ -230,7 +230,7 @@ public sealed partial class AddPartitionsToTxnResponse : IResponseBody, IMessage
                 }
                 else
                 {
-                    var list = new List<AddPartitionsToTxnTopicResult>(count);
+                    var list = new List<AddPartitionsToTxnTopicResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AddPartitionsToTxnTopicResult.Read(ref reader, version));
                     message.TopicResults = list;
                 }

@@ -39,7 +39,7 @@ public sealed partial class AddRaftVoterRequest : IRequestBody, IMessage<AddRaft
             }
             else
             {
-                var list = new List<Listener>(count);
+                var list = new List<Listener>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Listener.Read(ref reader, version));
                 message.Listeners = list;
             }

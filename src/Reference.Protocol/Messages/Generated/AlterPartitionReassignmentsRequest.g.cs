@@ -33,7 +33,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IRequestBody, I
             }
             else
             {
-                var list = new List<ReassignableTopic>(count);
+                var list = new List<ReassignableTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ReassignableTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -82,7 +82,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IRequestBody, I
                 }
                 else
                 {
-                    var list = new List<ReassignablePartition>(count);
+                    var list = new List<ReassignablePartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(ReassignablePartition.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -132,7 +132,7 @@ public sealed partial class AlterPartitionReassignmentsRequest : IRequestBody, I
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.Replicas = list;
                 }

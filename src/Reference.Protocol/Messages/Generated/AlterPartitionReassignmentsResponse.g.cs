@@ -37,7 +37,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IResponseBody,
             }
             else
             {
-                var list = new List<ReassignableTopicResponse>(count);
+                var list = new List<ReassignableTopicResponse>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ReassignableTopicResponse.Read(ref reader, version));
                 message.Responses = list;
             }
@@ -88,7 +88,7 @@ public sealed partial class AlterPartitionReassignmentsResponse : IResponseBody,
                 }
                 else
                 {
-                    var list = new List<ReassignablePartitionResponse>(count);
+                    var list = new List<ReassignablePartitionResponse>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(ReassignablePartitionResponse.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -35,7 +35,7 @@ public sealed partial class AlterPartitionRequest : IRequestBody, IMessage<Alter
             }
             else
             {
-                var list = new List<TopicData>(count);
+                var list = new List<TopicData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicData.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -93,7 +93,7 @@ public sealed partial class AlterPartitionRequest : IRequestBody, IMessage<Alter
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -157,7 +157,7 @@ public sealed partial class AlterPartitionRequest : IRequestBody, IMessage<Alter
                     }
                     else
                     {
-                        var list = new List<int>(count);
+                        var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                         message.NewIsr = list;
                     }
@@ -173,7 +173,7 @@ public sealed partial class AlterPartitionRequest : IRequestBody, IMessage<Alter
                     }
                     else
                     {
-                        var list = new List<BrokerState>(count);
+                        var list = new List<BrokerState>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(BrokerState.Read(ref reader, version));
                         message.NewIsrWithEpochs = list;
                     }

@@ -35,7 +35,7 @@ public sealed partial class AlterPartitionResponse : IResponseBody, IMessage<Alt
             }
             else
             {
-                var list = new List<TopicData>(count);
+                var list = new List<TopicData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicData.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -93,7 +93,7 @@ public sealed partial class AlterPartitionResponse : IResponseBody, IMessage<Alt
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -158,7 +158,7 @@ public sealed partial class AlterPartitionResponse : IResponseBody, IMessage<Alt
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.Isr = list;
                 }

@@ -39,7 +39,7 @@ public sealed partial class ApiVersionsResponse : IResponseBody, IMessage<ApiVer
             }
             else
             {
-                var list = new List<ApiVersion>(count);
+                var list = new List<ApiVersion>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ApiVersion.Read(ref reader, version));
                 message.ApiKeys = list;
             }
@@ -68,7 +68,7 @@ public sealed partial class ApiVersionsResponse : IResponseBody, IMessage<ApiVer
                             }
                             else
                             {
-                                var list = new List<SupportedFeatureKey>(count);
+                                var list = new List<SupportedFeatureKey>(ProtocolReader.InitialListCapacity(count));
                                 for (int i = 0; i < count; i++) list.Add(SupportedFeatureKey.Read(ref field, version));
                                 message.SupportedFeatures = list;
                             }
@@ -94,7 +94,7 @@ public sealed partial class ApiVersionsResponse : IResponseBody, IMessage<ApiVer
                             }
                             else
                             {
-                                var list = new List<FinalizedFeatureKey>(count);
+                                var list = new List<FinalizedFeatureKey>(ProtocolReader.InitialListCapacity(count));
                                 for (int i = 0; i < count; i++) list.Add(FinalizedFeatureKey.Read(ref field, version));
                                 message.FinalizedFeatures = list;
                             }

@@ -40,7 +40,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestBody, IMessage<Beg
             }
             else
             {
-                var list = new List<TopicData>(count);
+                var list = new List<TopicData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicData.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -55,7 +55,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestBody, IMessage<Beg
                 }
                 else
                 {
-                    var list = new List<LeaderEndpoint>(count);
+                    var list = new List<LeaderEndpoint>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(LeaderEndpoint.Read(ref reader, version));
                     message.LeaderEndpoints = list;
                 }
@@ -122,7 +122,7 @@ public sealed partial class BeginQuorumEpochRequest : IRequestBody, IMessage<Beg
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }

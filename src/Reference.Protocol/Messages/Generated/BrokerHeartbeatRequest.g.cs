@@ -51,7 +51,7 @@ public sealed partial class BrokerHeartbeatRequest : IRequestBody, IMessage<Brok
                         }
                         else
                         {
-                            var list = new List<Uuid>(count);
+                            var list = new List<Uuid>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadUuid());
                             message.OfflineLogDirs = list;
                         }

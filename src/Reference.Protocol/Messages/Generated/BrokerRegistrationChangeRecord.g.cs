@@ -60,7 +60,7 @@ public sealed partial class BrokerRegistrationChangeRecord : IMetadataRecord, IM
                         }
                         else
                         {
-                            var list = new List<Uuid>(count);
+                            var list = new List<Uuid>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadUuid());
                             message.LogDirs = list;
                         }

@@ -42,7 +42,7 @@ public sealed partial class BrokerRegistrationRequest : IRequestBody, IMessage<B
             }
             else
             {
-                var list = new List<Listener>(count);
+                var list = new List<Listener>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Listener.Read(ref reader, version));
                 message.Listeners = list;
             }
@@ -55,7 +55,7 @@ public sealed partial class BrokerRegistrationRequest : IRequestBody, IMessage<B
             }
             else
             {
-                var list = new List<Feature>(count);
+                var list = new List<Feature>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Feature.Read(ref reader, version));
                 message.Features = list;
             }
@@ -75,7 +75,7 @@ public sealed partial class BrokerRegistrationRequest : IRequestBody, IMessage<B
                 }
                 else
                 {
-                    var list = new List<Uuid>(count);
+                    var list = new List<Uuid>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadUuid());
                     message.LogDirs = list;
                 }

@@ -33,7 +33,7 @@ public sealed partial class ClientQuotaRecord : IMetadataRecord, IMessage<Client
             }
             else
             {
-                var list = new List<EntityData>(count);
+                var list = new List<EntityData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(EntityData.Read(ref reader, version));
                 message.Entity = list;
             }

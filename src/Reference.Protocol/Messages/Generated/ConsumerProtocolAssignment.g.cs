@@ -29,7 +29,7 @@ public sealed partial class ConsumerProtocolAssignment : IMessage, IMessage<Cons
             }
             else
             {
-                var list = new List<TopicPartition>(count);
+                var list = new List<TopicPartition>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicPartition.Read(ref reader, version));
                 message.AssignedPartitions = list;
             }
@@ -62,7 +62,7 @@ public sealed partial class ConsumerProtocolAssignment : IMessage, IMessage<Cons
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.Partitions = list;
                 }

@@ -32,7 +32,7 @@ public sealed partial class ConsumerProtocolSubscription : IMessage, IMessage<Co
             }
             else
             {
-                var list = new List<string>(count);
+                var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadString(false));
                 message.Topics = list;
             }
@@ -48,7 +48,7 @@ public sealed partial class ConsumerProtocolSubscription : IMessage, IMessage<Co
                 }
                 else
                 {
-                    var list = new List<TopicPartition>(count);
+                    var list = new List<TopicPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(TopicPartition.Read(ref reader, version));
                     message.OwnedPartitions = list;
                 }
@@ -102,7 +102,7 @@ public sealed partial class ConsumerProtocolSubscription : IMessage, IMessage<Co
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.Partitions = list;
                 }

@@ -38,7 +38,7 @@ public sealed partial class ControllerRegistrationRequest : IRequestBody, IMessa
             }
             else
             {
-                var list = new List<Listener>(count);
+                var list = new List<Listener>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Listener.Read(ref reader, version));
                 message.Listeners = list;
             }
@@ -51,7 +51,7 @@ public sealed partial class ControllerRegistrationRequest : IRequestBody, IMessa
             }
             else
             {
-                var list = new List<Feature>(count);
+                var list = new List<Feature>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Feature.Read(ref reader, version));
                 message.Features = list;
             }

@@ -32,7 +32,7 @@ public sealed partial class CreateAclsRequest : IRequestBody, IMessage<CreateAcl
             }
             else
             {
-                var list = new List<AclCreation>(count);
+                var list = new List<AclCreation>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(AclCreation.Read(ref reader, version));
                 message.Creations = list;
             }

@@ -34,7 +34,7 @@ public sealed partial class CreateAclsResponse : IResponseBody, IMessage<CreateA
             }
             else
             {
-                var list = new List<AclCreationResult>(count);
+                var list = new List<AclCreationResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(AclCreationResult.Read(ref reader, version));
                 message.Results = list;
             }

@@ -34,7 +34,7 @@ public sealed partial class CreatePartitionsRequest : IRequestBody, IMessage<Cre
             }
             else
             {
-                var list = new List<CreatePartitionsTopic>(count);
+                var list = new List<CreatePartitionsTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(CreatePartitionsTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -96,7 +96,7 @@ public sealed partial class CreatePartitionsRequest : IRequestBody, IMessage<Cre
                 }
                 else
                 {
-                    var list = new List<CreatePartitionsAssignment>(count);
+                    var list = new List<CreatePartitionsAssignment>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(CreatePartitionsAssignment.Read(ref reader, version));
                     message.Assignments = list;
                 }
@@ -153,7 +153,7 @@ public sealed partial class CreatePartitionsRequest : IRequestBody, IMessage<Cre
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.BrokerIds = list;
                 }

@@ -34,7 +34,7 @@ public sealed partial class CreatePartitionsResponse : IResponseBody, IMessage<C
             }
             else
             {
-                var list = new List<CreatePartitionsTopicResult>(count);
+                var list = new List<CreatePartitionsTopicResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(CreatePartitionsTopicResult.Read(ref reader, version));
                 message.Results = list;
             }

@@ -34,7 +34,7 @@ public sealed partial class CreateTopicsRequest : IRequestBody, IMessage<CreateT
             }
             else
             {
-                var list = new List<CreatableTopic>(count);
+                var list = new List<CreatableTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(CreatableTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -105,7 +105,7 @@ public sealed partial class CreateTopicsRequest : IRequestBody, IMessage<CreateT
                 }
                 else
                 {
-                    var list = new List<CreatableReplicaAssignment>(count);
+                    var list = new List<CreatableReplicaAssignment>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(CreatableReplicaAssignment.Read(ref reader, version));
                     message.Assignments = list;
                 }
@@ -118,7 +118,7 @@ public sealed partial class CreateTopicsRequest : IRequestBody, IMessage<CreateT
                 }
                 else
                 {
-                    var list = new List<CreatableTopicConfig>(count);
+                    var list = new List<CreatableTopicConfig>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(CreatableTopicConfig.Read(ref reader, version));
                     message.Configs = list;
                 }
@@ -180,7 +180,7 @@ public sealed partial class CreateTopicsRequest : IRequestBody, IMessage<CreateT
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.BrokerIds = list;
                 }

@@ -37,7 +37,7 @@ public sealed partial class CreateTopicsResponse : IResponseBody, IMessage<Creat
             }
             else
             {
-                var list = new List<CreatableTopicResult>(count);
+                var list = new List<CreatableTopicResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(CreatableTopicResult.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -122,7 +122,7 @@ public sealed partial class CreateTopicsResponse : IResponseBody, IMessage<Creat
                     }
                     else
                     {
-                        var list = new List<CreatableTopicConfigs>(count);
+                        var list = new List<CreatableTopicConfigs>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(CreatableTopicConfigs.Read(ref reader, version));
                         message.Configs = list;
                     }

@@ -38,7 +38,7 @@ public sealed partial class DelegationTokenRecord : IMetadataRecord, IMessage<De
             }
             else
             {
-                var list = new List<string>(count);
+                var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadString(true));
                 message.Renewers = list;
             }

@@ -32,7 +32,7 @@ public sealed partial class DeleteAclsRequest : IRequestBody, IMessage<DeleteAcl
             }
             else
             {
-                var list = new List<DeleteAclsFilter>(count);
+                var list = new List<DeleteAclsFilter>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DeleteAclsFilter.Read(ref reader, version));
                 message.Filters = list;
             }

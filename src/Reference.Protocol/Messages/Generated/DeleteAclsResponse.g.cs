@@ -34,7 +34,7 @@ public sealed partial class DeleteAclsResponse : IResponseBody, IMessage<DeleteA
             }
             else
             {
-                var list = new List<DeleteAclsFilterResult>(count);
+                var list = new List<DeleteAclsFilterResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DeleteAclsFilterResult.Read(ref reader, version));
                 message.FilterResults = list;
             }
@@ -93,7 +93,7 @@ public sealed partial class DeleteAclsResponse : IResponseBody, IMessage<DeleteA
                 }
                 else
                 {
-                    var list = new List<DeleteAclsMatchingAcl>(count);
+                    var list = new List<DeleteAclsMatchingAcl>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(DeleteAclsMatchingAcl.Read(ref reader, version));
                     message.MatchingAcls = list;
                 }

@@ -32,7 +32,7 @@ public sealed partial class DeleteGroupsRequest : IRequestBody, IMessage<DeleteG
             }
             else
             {
-                var list = new List<string>(count);
+                var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadString(flexible));
                 message.GroupsNames = list;
             }

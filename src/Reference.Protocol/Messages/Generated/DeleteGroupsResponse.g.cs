@@ -34,7 +34,7 @@ public sealed partial class DeleteGroupsResponse : IResponseBody, IMessage<Delet
             }
             else
             {
-                var list = new List<DeletableGroupResult>(count);
+                var list = new List<DeletableGroupResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DeletableGroupResult.Read(ref reader, version));
                 message.Results = list;
             }

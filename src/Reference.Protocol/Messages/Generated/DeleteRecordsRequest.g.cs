@@ -33,7 +33,7 @@ public sealed partial class DeleteRecordsRequest : IRequestBody, IMessage<Delete
             }
             else
             {
-                var list = new List<DeleteRecordsTopic>(count);
+                var list = new List<DeleteRecordsTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DeleteRecordsTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -91,7 +91,7 @@ public sealed partial class DeleteRecordsRequest : IRequestBody, IMessage<Delete
                 }
                 else
                 {
-                    var list = new List<DeleteRecordsPartition>(count);
+                    var list = new List<DeleteRecordsPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(DeleteRecordsPartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -34,7 +34,7 @@ public sealed partial class DeleteRecordsResponse : IResponseBody, IMessage<Dele
             }
             else
             {
-                var list = new List<DeleteRecordsTopicResult>(count);
+                var list = new List<DeleteRecordsTopicResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DeleteRecordsTopicResult.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -91,7 +91,7 @@ public sealed partial class DeleteRecordsResponse : IResponseBody, IMessage<Dele
                 }
                 else
                 {
-                    var list = new List<DeleteRecordsPartitionResult>(count);
+                    var list = new List<DeleteRecordsPartitionResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(DeleteRecordsPartitionResult.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -36,7 +36,7 @@ public sealed partial class DeleteTopicsRequest : IRequestBody, IMessage<DeleteT
                 }
                 else
                 {
-                    var list = new List<DeleteTopicState>(count);
+                    var list = new List<DeleteTopicState>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(DeleteTopicState.Read(ref reader, version));
                     message.Topics = list;
                 }
@@ -52,7 +52,7 @@ public sealed partial class DeleteTopicsRequest : IRequestBody, IMessage<DeleteT
                 }
                 else
                 {
-                    var list = new List<string>(count);
+                    var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadString(flexible));
                     message.TopicNames = list;
                 }

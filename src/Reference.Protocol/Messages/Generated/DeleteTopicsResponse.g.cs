@@ -37,7 +37,7 @@ public sealed partial class DeleteTopicsResponse : IResponseBody, IMessage<Delet
             }
             else
             {
-                var list = new List<DeletableTopicResult>(count);
+                var list = new List<DeletableTopicResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DeletableTopicResult.Read(ref reader, version));
                 message.Responses = list;
             }

@@ -38,7 +38,7 @@ public sealed partial class DescribeAclsResponse : IResponseBody, IMessage<Descr
             }
             else
             {
-                var list = new List<DescribeAclsResource>(count);
+                var list = new List<DescribeAclsResource>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DescribeAclsResource.Read(ref reader, version));
                 message.Resources = list;
             }
@@ -104,7 +104,7 @@ public sealed partial class DescribeAclsResponse : IResponseBody, IMessage<Descr
                 }
                 else
                 {
-                    var list = new List<AclDescription>(count);
+                    var list = new List<AclDescription>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AclDescription.Read(ref reader, version));
                     message.Acls = list;
                 }

@@ -47,7 +47,7 @@ public sealed partial class DescribeClusterResponse : IResponseBody, IMessage<De
             }
             else
             {
-                var list = new List<DescribeClusterBroker>(count);
+                var list = new List<DescribeClusterBroker>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DescribeClusterBroker.Read(ref reader, version));
                 message.Brokers = list;
             }

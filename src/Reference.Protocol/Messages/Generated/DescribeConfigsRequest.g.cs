@@ -34,7 +34,7 @@ public sealed partial class DescribeConfigsRequest : IRequestBody, IMessage<Desc
             }
             else
             {
-                var list = new List<DescribeConfigsResource>(count);
+                var list = new List<DescribeConfigsResource>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DescribeConfigsResource.Read(ref reader, version));
                 message.Resources = list;
             }
@@ -108,7 +108,7 @@ public sealed partial class DescribeConfigsRequest : IRequestBody, IMessage<Desc
                 }
                 else
                 {
-                    var list = new List<string>(count);
+                    var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadString(flexible));
                     message.ConfigurationKeys = list;
                 }

@@ -34,7 +34,7 @@ public sealed partial class DescribeConfigsResponse : IResponseBody, IMessage<De
             }
             else
             {
-                var list = new List<DescribeConfigsResult>(count);
+                var list = new List<DescribeConfigsResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DescribeConfigsResult.Read(ref reader, version));
                 message.Results = list;
             }
@@ -97,7 +97,7 @@ public sealed partial class DescribeConfigsResponse : IResponseBody, IMessage<De
                 }
                 else
                 {
-                    var list = new List<DescribeConfigsResourceResult>(count);
+                    var list = new List<DescribeConfigsResourceResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(DescribeConfigsResourceResult.Read(ref reader, version));
                     message.Configs = list;
                 }
@@ -178,7 +178,7 @@ public sealed partial class DescribeConfigsResponse : IResponseBody, IMessage<De
                     }
                     else
                     {
-                        var list = new List<DescribeConfigsSynonym>(count);
+                        var list = new List<DescribeConfigsSynonym>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(DescribeConfigsSynonym.Read(ref reader, version));
                         message.Synonyms = list;
                     }

@@ -33,7 +33,7 @@ public sealed partial class DescribeGroupsRequest : IRequestBody, IMessage<Descr
             }
             else
             {
-                var list = new List<string>(count);
+                var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadString(flexible));
                 message.Groups = list;
             }

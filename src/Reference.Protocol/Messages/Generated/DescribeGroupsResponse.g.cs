@@ -37,7 +37,7 @@ public sealed partial class DescribeGroupsResponse : IResponseBody, IMessage<Des
             }
             else
             {
-                var list = new List<DescribedGroup>(count);
+                var list = new List<DescribedGroup>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DescribedGroup.Read(ref reader, version));
                 message.Groups = list;
             }
@@ -106,7 +106,7 @@ public sealed partial class DescribeGroupsResponse : IResponseBody, IMessage<Des
                 }
                 else
                 {
-                    var list = new List<DescribedGroupMember>(count);
+                    var list = new List<DescribedGroupMember>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(DescribedGroupMember.Read(ref reader, version));
                     message.Members = list;
                 }

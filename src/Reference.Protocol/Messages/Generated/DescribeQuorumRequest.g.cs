@@ -31,7 +31,7 @@ public sealed partial class DescribeQuorumRequest : IRequestBody, IMessage<Descr
             }
             else
             {
-                var list = new List<TopicData>(count);
+                var list = new List<TopicData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicData.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -79,7 +79,7 @@ public sealed partial class DescribeQuorumRequest : IRequestBody, IMessage<Descr
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }

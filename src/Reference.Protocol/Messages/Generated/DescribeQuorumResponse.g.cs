@@ -39,7 +39,7 @@ public sealed partial class DescribeQuorumResponse : IResponseBody, IMessage<Des
             }
             else
             {
-                var list = new List<TopicData>(count);
+                var list = new List<TopicData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicData.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -54,7 +54,7 @@ public sealed partial class DescribeQuorumResponse : IResponseBody, IMessage<Des
                 }
                 else
                 {
-                    var list = new List<Node>(count);
+                    var list = new List<Node>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(Node.Read(ref reader, version));
                     message.Nodes = list;
                 }
@@ -177,7 +177,7 @@ public sealed partial class DescribeQuorumResponse : IResponseBody, IMessage<Des
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -241,7 +241,7 @@ public sealed partial class DescribeQuorumResponse : IResponseBody, IMessage<Des
                 }
                 else
                 {
-                    var list = new List<ReplicaState>(count);
+                    var list = new List<ReplicaState>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(ReplicaState.Read(ref reader, version));
                     message.CurrentVoters = list;
                 }
@@ -254,7 +254,7 @@ public sealed partial class DescribeQuorumResponse : IResponseBody, IMessage<Des
                 }
                 else
                 {
-                    var list = new List<ReplicaState>(count);
+                    var list = new List<ReplicaState>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(ReplicaState.Read(ref reader, version));
                     message.Observers = list;
                 }
@@ -314,7 +314,7 @@ public sealed partial class DescribeQuorumResponse : IResponseBody, IMessage<Des
                 }
                 else
                 {
-                    var list = new List<Listener>(count);
+                    var list = new List<Listener>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(Listener.Read(ref reader, version));
                     message.Listeners = list;
                 }

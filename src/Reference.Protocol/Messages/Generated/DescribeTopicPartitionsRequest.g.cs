@@ -33,7 +33,7 @@ public sealed partial class DescribeTopicPartitionsRequest : IRequestBody, IMess
             }
             else
             {
-                var list = new List<TopicRequest>(count);
+                var list = new List<TopicRequest>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicRequest.Read(ref reader, version));
                 message.Topics = list;
             }

@@ -34,7 +34,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IResponseBody, IMe
             }
             else
             {
-                var list = new List<DescribeTopicPartitionsResponseTopic>(count);
+                var list = new List<DescribeTopicPartitionsResponseTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(DescribeTopicPartitionsResponseTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -92,7 +92,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IResponseBody, IMe
                 }
                 else
                 {
-                    var list = new List<DescribeTopicPartitionsResponsePartition>(count);
+                    var list = new List<DescribeTopicPartitionsResponsePartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(DescribeTopicPartitionsResponsePartition.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -157,7 +157,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IResponseBody, IMe
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.ReplicaNodes = list;
                 }
@@ -170,7 +170,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IResponseBody, IMe
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.IsrNodes = list;
                 }
@@ -183,7 +183,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IResponseBody, IMe
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.EligibleLeaderReplicas = list;
                 }
@@ -196,7 +196,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IResponseBody, IMe
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.LastKnownElr = list;
                 }
@@ -209,7 +209,7 @@ public sealed partial class DescribeTopicPartitionsResponse : IResponseBody, IMe
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.OfflineReplicas = list;
                 }

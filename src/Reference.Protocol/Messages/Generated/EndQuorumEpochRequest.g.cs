@@ -35,7 +35,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestBody, IMessage<EndQu
             }
             else
             {
-                var list = new List<TopicData>(count);
+                var list = new List<TopicData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicData.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -50,7 +50,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestBody, IMessage<EndQu
                 }
                 else
                 {
-                    var list = new List<LeaderEndpoint>(count);
+                    var list = new List<LeaderEndpoint>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(LeaderEndpoint.Read(ref reader, version));
                     message.LeaderEndpoints = list;
                 }
@@ -113,7 +113,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestBody, IMessage<EndQu
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -178,7 +178,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestBody, IMessage<EndQu
                     }
                     else
                     {
-                        var list = new List<int>(count);
+                        var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                         message.PreferredSuccessors = list;
                     }
@@ -194,7 +194,7 @@ public sealed partial class EndQuorumEpochRequest : IRequestBody, IMessage<EndQu
                     }
                     else
                     {
-                        var list = new List<ReplicaInfo>(count);
+                        var list = new List<ReplicaInfo>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(ReplicaInfo.Read(ref reader, version));
                         message.PreferredCandidates = list;
                     }

@@ -35,7 +35,7 @@ public sealed partial class EndQuorumEpochResponse : IResponseBody, IMessage<End
             }
             else
             {
-                var list = new List<TopicData>(count);
+                var list = new List<TopicData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicData.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -60,7 +60,7 @@ public sealed partial class EndQuorumEpochResponse : IResponseBody, IMessage<End
                             }
                             else
                             {
-                                var list = new List<NodeEndpoint>(count);
+                                var list = new List<NodeEndpoint>(ProtocolReader.InitialListCapacity(count));
                                 for (int i = 0; i < count; i++) list.Add(NodeEndpoint.Read(ref field, version));
                                 message.NodeEndpoints = list;
                             }
@@ -121,7 +121,7 @@ public sealed partial class EndQuorumEpochResponse : IResponseBody, IMessage<End
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -65,7 +65,7 @@ public sealed partial class FetchRequest : IRequestBody, IMessage<FetchRequest>
             }
             else
             {
-                var list = new List<FetchTopic>(count);
+                var list = new List<FetchTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(FetchTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -80,7 +80,7 @@ public sealed partial class FetchRequest : IRequestBody, IMessage<FetchRequest>
                 }
                 else
                 {
-                    var list = new List<ForgottenTopic>(count);
+                    var list = new List<ForgottenTopic>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(ForgottenTopic.Read(ref reader, version));
                     message.ForgottenTopicsData = list;
                 }
@@ -248,7 +248,7 @@ public sealed partial class FetchRequest : IRequestBody, IMessage<FetchRequest>
                 }
                 else
                 {
-                    var list = new List<FetchPartition>(count);
+                    var list = new List<FetchPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(FetchPartition.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -413,7 +413,7 @@ public sealed partial class FetchRequest : IRequestBody, IMessage<FetchRequest>
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.Partitions = list;
                 }

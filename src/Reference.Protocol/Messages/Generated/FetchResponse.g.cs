@@ -48,7 +48,7 @@ public sealed partial class FetchResponse : IResponseBody, IMessage<FetchRespons
             }
             else
             {
-                var list = new List<FetchableTopicResponse>(count);
+                var list = new List<FetchableTopicResponse>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(FetchableTopicResponse.Read(ref reader, version));
                 message.Responses = list;
             }
@@ -73,7 +73,7 @@ public sealed partial class FetchResponse : IResponseBody, IMessage<FetchRespons
                             }
                             else
                             {
-                                var list = new List<NodeEndpoint>(count);
+                                var list = new List<NodeEndpoint>(ProtocolReader.InitialListCapacity(count));
                                 for (int i = 0; i < count; i++) list.Add(NodeEndpoint.Read(ref field, version));
                                 message.NodeEndpoints = list;
                             }
@@ -153,7 +153,7 @@ public sealed partial class FetchResponse : IResponseBody, IMessage<FetchRespons
                 }
                 else
                 {
-                    var list = new List<PartitionData>(count);
+                    var list = new List<PartitionData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionData.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -239,7 +239,7 @@ public sealed partial class FetchResponse : IResponseBody, IMessage<FetchRespons
                     }
                     else
                     {
-                        var list = new List<AbortedTransaction>(count);
+                        var list = new List<AbortedTransaction>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(AbortedTransaction.Read(ref reader, version));
                         message.AbortedTransactions = list;
                     }

@@ -36,7 +36,7 @@ public sealed partial class FetchSnapshotRequest : IRequestBody, IMessage<FetchS
             }
             else
             {
-                var list = new List<TopicSnapshot>(count);
+                var list = new List<TopicSnapshot>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicSnapshot.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -102,7 +102,7 @@ public sealed partial class FetchSnapshotRequest : IRequestBody, IMessage<FetchS
                 }
                 else
                 {
-                    var list = new List<PartitionSnapshot>(count);
+                    var list = new List<PartitionSnapshot>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionSnapshot.Read(ref reader, version));
                     message.Partitions = list;
                 }

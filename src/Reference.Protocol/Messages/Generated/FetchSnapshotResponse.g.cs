@@ -36,7 +36,7 @@ public sealed partial class FetchSnapshotResponse : IResponseBody, IMessage<Fetc
             }
             else
             {
-                var list = new List<TopicSnapshot>(count);
+                var list = new List<TopicSnapshot>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicSnapshot.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -59,7 +59,7 @@ public sealed partial class FetchSnapshotResponse : IResponseBody, IMessage<Fetc
                         }
                         else
                         {
-                            var list = new List<NodeEndpoint>(count);
+                            var list = new List<NodeEndpoint>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(NodeEndpoint.Read(ref field, version));
                             message.NodeEndpoints = list;
                         }
@@ -115,7 +115,7 @@ public sealed partial class FetchSnapshotResponse : IResponseBody, IMessage<Fetc
                 }
                 else
                 {
-                    var list = new List<PartitionSnapshot>(count);
+                    var list = new List<PartitionSnapshot>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionSnapshot.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -44,7 +44,7 @@ public sealed partial class FindCoordinatorRequest : IRequestBody, IMessage<Find
                 }
                 else
                 {
-                    var list = new List<string>(count);
+                    var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadString(flexible));
                     message.CoordinatorKeys = list;
                 }

@@ -64,7 +64,7 @@ public sealed partial class FindCoordinatorResponse : IResponseBody, IMessage<Fi
                 }
                 else
                 {
-                    var list = new List<Coordinator>(count);
+                    var list = new List<Coordinator>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(Coordinator.Read(ref reader, version));
                     message.Coordinators = list;
                 }

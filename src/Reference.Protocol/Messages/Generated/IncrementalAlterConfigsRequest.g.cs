@@ -33,7 +33,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IRequestBody, IMess
             }
             else
             {
-                var list = new List<AlterConfigsResource>(count);
+                var list = new List<AlterConfigsResource>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(AlterConfigsResource.Read(ref reader, version));
                 message.Resources = list;
             }
@@ -93,7 +93,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IRequestBody, IMess
                 }
                 else
                 {
-                    var list = new List<AlterableConfig>(count);
+                    var list = new List<AlterableConfig>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(AlterableConfig.Read(ref reader, version));
                     message.Configs = list;
                 }

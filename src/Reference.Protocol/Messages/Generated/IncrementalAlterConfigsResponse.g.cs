@@ -34,7 +34,7 @@ public sealed partial class IncrementalAlterConfigsResponse : IResponseBody, IMe
             }
             else
             {
-                var list = new List<AlterConfigsResourceResponse>(count);
+                var list = new List<AlterConfigsResourceResponse>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(AlterConfigsResourceResponse.Read(ref reader, version));
                 message.Responses = list;
             }

@@ -51,7 +51,7 @@ public sealed partial class JoinGroupRequest : IRequestBody, IMessage<JoinGroupR
             }
             else
             {
-                var list = new List<JoinGroupRequestProtocol>(count);
+                var list = new List<JoinGroupRequestProtocol>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(JoinGroupRequestProtocol.Read(ref reader, version));
                 message.Protocols = list;
             }

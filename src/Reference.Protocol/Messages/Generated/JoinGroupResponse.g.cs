@@ -57,7 +57,7 @@ public sealed partial class JoinGroupResponse : IResponseBody, IMessage<JoinGrou
             }
             else
             {
-                var list = new List<JoinGroupResponseMember>(count);
+                var list = new List<JoinGroupResponseMember>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(JoinGroupResponseMember.Read(ref reader, version));
                 message.Members = list;
             }

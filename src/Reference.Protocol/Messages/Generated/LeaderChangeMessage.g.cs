@@ -35,7 +35,7 @@ public sealed partial class LeaderChangeMessage : IMessage, IMessage<LeaderChang
             }
             else
             {
-                var list = new List<Voter>(count);
+                var list = new List<Voter>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Voter.Read(ref reader, version));
                 message.Voters = list;
             }
@@ -48,7 +48,7 @@ public sealed partial class LeaderChangeMessage : IMessage, IMessage<LeaderChang
             }
             else
             {
-                var list = new List<Voter>(count);
+                var list = new List<Voter>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Voter.Read(ref reader, version));
                 message.GrantingVoters = list;
             }

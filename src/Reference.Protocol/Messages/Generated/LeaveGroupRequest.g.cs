@@ -41,7 +41,7 @@ public sealed partial class LeaveGroupRequest : IRequestBody, IMessage<LeaveGrou
                 }
                 else
                 {
-                    var list = new List<MemberIdentity>(count);
+                    var list = new List<MemberIdentity>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(MemberIdentity.Read(ref reader, version));
                     message.Members = list;
                 }

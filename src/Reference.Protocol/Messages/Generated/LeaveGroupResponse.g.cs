@@ -41,7 +41,7 @@ public sealed partial class LeaveGroupResponse : IResponseBody, IMessage<LeaveGr
                 }
                 else
                 {
-                    var list = new List<MemberResponse>(count);
+                    var list = new List<MemberResponse>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(MemberResponse.Read(ref reader, version));
                     message.Members = list;
                 }

@@ -35,7 +35,7 @@ public sealed partial class ListGroupsRequest : IRequestBody, IMessage<ListGroup
                 }
                 else
                 {
-                    var list = new List<string>(count);
+                    var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadString(flexible));
                     message.StatesFilter = list;
                 }
@@ -51,7 +51,7 @@ public sealed partial class ListGroupsRequest : IRequestBody, IMessage<ListGroup
                 }
                 else
                 {
-                    var list = new List<string>(count);
+                    var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadString(flexible));
                     message.TypesFilter = list;
                 }

@@ -39,7 +39,7 @@ public sealed partial class ListGroupsResponse : IResponseBody, IMessage<ListGro
             }
             else
             {
-                var list = new List<ListedGroup>(count);
+                var list = new List<ListedGroup>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ListedGroup.Read(ref reader, version));
                 message.Groups = list;
             }

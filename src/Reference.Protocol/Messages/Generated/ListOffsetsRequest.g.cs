@@ -40,7 +40,7 @@ public sealed partial class ListOffsetsRequest : IRequestBody, IMessage<ListOffs
             }
             else
             {
-                var list = new List<ListOffsetsTopic>(count);
+                var list = new List<ListOffsetsTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ListOffsetsTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -109,7 +109,7 @@ public sealed partial class ListOffsetsRequest : IRequestBody, IMessage<ListOffs
                 }
                 else
                 {
-                    var list = new List<ListOffsetsPartition>(count);
+                    var list = new List<ListOffsetsPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(ListOffsetsPartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -37,7 +37,7 @@ public sealed partial class ListOffsetsResponse : IResponseBody, IMessage<ListOf
             }
             else
             {
-                var list = new List<ListOffsetsTopicResponse>(count);
+                var list = new List<ListOffsetsTopicResponse>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ListOffsetsTopicResponse.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -97,7 +97,7 @@ public sealed partial class ListOffsetsResponse : IResponseBody, IMessage<ListOf
                 }
                 else
                 {
-                    var list = new List<ListOffsetsPartitionResponse>(count);
+                    var list = new List<ListOffsetsPartitionResponse>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(ListOffsetsPartitionResponse.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -162,7 +162,7 @@ public sealed partial class ListOffsetsResponse : IResponseBody, IMessage<ListOf
                     }
                     else
                     {
-                        var list = new List<long>(count);
+                        var list = new List<long>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(reader.ReadInt64());
                         message.OldStyleOffsets = list;
                     }

@@ -33,7 +33,7 @@ public sealed partial class ListPartitionReassignmentsRequest : IRequestBody, IM
             }
             else
             {
-                var list = new List<ListPartitionReassignmentsTopics>(count);
+                var list = new List<ListPartitionReassignmentsTopics>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ListPartitionReassignmentsTopics.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -82,7 +82,7 @@ public sealed partial class ListPartitionReassignmentsRequest : IRequestBody, IM
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.PartitionIndexes = list;
                 }

@@ -37,7 +37,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IResponseBody, 
             }
             else
             {
-                var list = new List<OngoingTopicReassignment>(count);
+                var list = new List<OngoingTopicReassignment>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(OngoingTopicReassignment.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -88,7 +88,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IResponseBody, 
                 }
                 else
                 {
-                    var list = new List<OngoingPartitionReassignment>(count);
+                    var list = new List<OngoingPartitionReassignment>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OngoingPartitionReassignment.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -140,7 +140,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IResponseBody, 
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.Replicas = list;
                 }
@@ -153,7 +153,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IResponseBody, 
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.AddingReplicas = list;
                 }
@@ -166,7 +166,7 @@ public sealed partial class ListPartitionReassignmentsResponse : IResponseBody, 
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.RemovingReplicas = list;
                 }

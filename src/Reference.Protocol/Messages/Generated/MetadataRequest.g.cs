@@ -36,7 +36,7 @@ public sealed partial class MetadataRequest : IRequestBody, IMessage<MetadataReq
             }
             else
             {
-                var list = new List<MetadataRequestTopic>(count);
+                var list = new List<MetadataRequestTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(MetadataRequestTopic.Read(ref reader, version));
                 message.Topics = list;
             }

@@ -41,7 +41,7 @@ public sealed partial class MetadataResponse : IResponseBody, IMessage<MetadataR
             }
             else
             {
-                var list = new List<MetadataResponseBroker>(count);
+                var list = new List<MetadataResponseBroker>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(MetadataResponseBroker.Read(ref reader, version));
                 message.Brokers = list;
             }
@@ -62,7 +62,7 @@ public sealed partial class MetadataResponse : IResponseBody, IMessage<MetadataR
             }
             else
             {
-                var list = new List<MetadataResponseTopic>(count);
+                var list = new List<MetadataResponseTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(MetadataResponseTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -210,7 +210,7 @@ public sealed partial class MetadataResponse : IResponseBody, IMessage<MetadataR
                 }
                 else
                 {
-                    var list = new List<MetadataResponsePartition>(count);
+                    var list = new List<MetadataResponsePartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(MetadataResponsePartition.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -296,7 +296,7 @@ public sealed partial class MetadataResponse : IResponseBody, IMessage<MetadataR
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.ReplicaNodes = list;
                 }
@@ -309,7 +309,7 @@ public sealed partial class MetadataResponse : IResponseBody, IMessage<MetadataR
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.IsrNodes = list;
                 }
@@ -324,7 +324,7 @@ public sealed partial class MetadataResponse : IResponseBody, IMessage<MetadataR
                     }
                     else
                     {
-                        var list = new List<int>(count);
+                        var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                         message.OfflineReplicas = list;
                     }

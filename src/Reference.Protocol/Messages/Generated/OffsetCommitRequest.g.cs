@@ -54,7 +54,7 @@ public sealed partial class OffsetCommitRequest : IRequestBody, IMessage<OffsetC
             }
             else
             {
-                var list = new List<OffsetCommitRequestTopic>(count);
+                var list = new List<OffsetCommitRequestTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(OffsetCommitRequestTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -127,7 +127,7 @@ public sealed partial class OffsetCommitRequest : IRequestBody, IMessage<OffsetC
                 }
                 else
                 {
-                    var list = new List<OffsetCommitRequestPartition>(count);
+                    var list = new List<OffsetCommitRequestPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetCommitRequestPartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -37,7 +37,7 @@ public sealed partial class OffsetCommitResponse : IResponseBody, IMessage<Offse
             }
             else
             {
-                var list = new List<OffsetCommitResponseTopic>(count);
+                var list = new List<OffsetCommitResponseTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(OffsetCommitResponseTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -97,7 +97,7 @@ public sealed partial class OffsetCommitResponse : IResponseBody, IMessage<Offse
                 }
                 else
                 {
-                    var list = new List<OffsetCommitResponsePartition>(count);
+                    var list = new List<OffsetCommitResponsePartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetCommitResponsePartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

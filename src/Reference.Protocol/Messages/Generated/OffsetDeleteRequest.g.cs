@@ -31,7 +31,7 @@ public sealed partial class OffsetDeleteRequest : IRequestBody, IMessage<OffsetD
             }
             else
             {
-                var list = new List<OffsetDeleteRequestTopic>(count);
+                var list = new List<OffsetDeleteRequestTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(OffsetDeleteRequestTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -63,7 +63,7 @@ public sealed partial class OffsetDeleteRequest : IRequestBody, IMessage<OffsetD
                 }
                 else
                 {
-                    var list = new List<OffsetDeleteRequestPartition>(count);
+                    var list = new List<OffsetDeleteRequestPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetDeleteRequestPartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

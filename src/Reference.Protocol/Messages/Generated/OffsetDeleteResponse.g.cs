@@ -33,7 +33,7 @@ public sealed partial class OffsetDeleteResponse : IResponseBody, IMessage<Offse
             }
             else
             {
-                var list = new List<OffsetDeleteResponseTopic>(count);
+                var list = new List<OffsetDeleteResponseTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(OffsetDeleteResponseTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -66,7 +66,7 @@ public sealed partial class OffsetDeleteResponse : IResponseBody, IMessage<Offse
                 }
                 else
                 {
-                    var list = new List<OffsetDeleteResponsePartition>(count);
+                    var list = new List<OffsetDeleteResponsePartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetDeleteResponsePartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

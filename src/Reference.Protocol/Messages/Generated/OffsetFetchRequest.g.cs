@@ -42,7 +42,7 @@ public sealed partial class OffsetFetchRequest : IRequestBody, IMessage<OffsetFe
                 }
                 else
                 {
-                    var list = new List<OffsetFetchRequestTopic>(count);
+                    var list = new List<OffsetFetchRequestTopic>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchRequestTopic.Read(ref reader, version));
                     message.Topics = list;
                 }
@@ -58,7 +58,7 @@ public sealed partial class OffsetFetchRequest : IRequestBody, IMessage<OffsetFe
                 }
                 else
                 {
-                    var list = new List<OffsetFetchRequestGroup>(count);
+                    var list = new List<OffsetFetchRequestGroup>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchRequestGroup.Read(ref reader, version));
                     message.Groups = list;
                 }
@@ -135,7 +135,7 @@ public sealed partial class OffsetFetchRequest : IRequestBody, IMessage<OffsetFe
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.PartitionIndexes = list;
                 }
@@ -202,7 +202,7 @@ public sealed partial class OffsetFetchRequest : IRequestBody, IMessage<OffsetFe
                 }
                 else
                 {
-                    var list = new List<OffsetFetchRequestTopics>(count);
+                    var list = new List<OffsetFetchRequestTopics>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchRequestTopics.Read(ref reader, version));
                     message.Topics = list;
                 }
@@ -260,7 +260,7 @@ public sealed partial class OffsetFetchRequest : IRequestBody, IMessage<OffsetFe
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.PartitionIndexes = list;
                 }

@@ -41,7 +41,7 @@ public sealed partial class OffsetFetchResponse : IResponseBody, IMessage<Offset
                 }
                 else
                 {
-                    var list = new List<OffsetFetchResponseTopic>(count);
+                    var list = new List<OffsetFetchResponseTopic>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchResponseTopic.Read(ref reader, version));
                     message.Topics = list;
                 }
@@ -61,7 +61,7 @@ public sealed partial class OffsetFetchResponse : IResponseBody, IMessage<Offset
                 }
                 else
                 {
-                    var list = new List<OffsetFetchResponseGroup>(count);
+                    var list = new List<OffsetFetchResponseGroup>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchResponseGroup.Read(ref reader, version));
                     message.Groups = list;
                 }
@@ -134,7 +134,7 @@ public sealed partial class OffsetFetchResponse : IResponseBody, IMessage<Offset
                 }
                 else
                 {
-                    var list = new List<OffsetFetchResponsePartition>(count);
+                    var list = new List<OffsetFetchResponsePartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchResponsePartition.Read(ref reader, version));
                     message.Partitions = list;
                 }
@@ -252,7 +252,7 @@ public sealed partial class OffsetFetchResponse : IResponseBody, IMessage<Offset
                 }
                 else
                 {
-                    var list = new List<OffsetFetchResponseTopics>(count);
+                    var list = new List<OffsetFetchResponseTopics>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchResponseTopics.Read(ref reader, version));
                     message.Topics = list;
                 }
@@ -304,7 +304,7 @@ public sealed partial class OffsetFetchResponse : IResponseBody, IMessage<Offset
                 }
                 else
                 {
-                    var list = new List<OffsetFetchResponsePartitions>(count);
+                    var list = new List<OffsetFetchResponsePartitions>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetFetchResponsePartitions.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -37,7 +37,7 @@ public sealed partial class OffsetForLeaderEpochRequest : IRequestBody, IMessage
             }
             else
             {
-                var list = new List<OffsetForLeaderTopic>(count);
+                var list = new List<OffsetForLeaderTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(OffsetForLeaderTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -97,7 +97,7 @@ public sealed partial class OffsetForLeaderEpochRequest : IRequestBody, IMessage
                 }
                 else
                 {
-                    var list = new List<OffsetForLeaderPartition>(count);
+                    var list = new List<OffsetForLeaderPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(OffsetForLeaderPartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

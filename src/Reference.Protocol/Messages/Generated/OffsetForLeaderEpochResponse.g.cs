@@ -37,7 +37,7 @@ public sealed partial class OffsetForLeaderEpochResponse : IResponseBody, IMessa
             }
             else
             {
-                var list = new List<OffsetForLeaderTopicResult>(count);
+                var list = new List<OffsetForLeaderTopicResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(OffsetForLeaderTopicResult.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -97,7 +97,7 @@ public sealed partial class OffsetForLeaderEpochResponse : IResponseBody, IMessa
                 }
                 else
                 {
-                    var list = new List<EpochEndOffset>(count);
+                    var list = new List<EpochEndOffset>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(EpochEndOffset.Read(ref reader, version));
                     message.Partitions = list;
                 }

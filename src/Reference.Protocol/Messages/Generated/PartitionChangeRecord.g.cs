@@ -52,7 +52,7 @@ public sealed partial class PartitionChangeRecord : IMetadataRecord, IMessage<Pa
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.Isr = list;
                         }
@@ -78,7 +78,7 @@ public sealed partial class PartitionChangeRecord : IMetadataRecord, IMessage<Pa
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.Replicas = list;
                         }
@@ -97,7 +97,7 @@ public sealed partial class PartitionChangeRecord : IMetadataRecord, IMessage<Pa
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.RemovingReplicas = list;
                         }
@@ -116,7 +116,7 @@ public sealed partial class PartitionChangeRecord : IMetadataRecord, IMessage<Pa
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.AddingReplicas = list;
                         }
@@ -142,7 +142,7 @@ public sealed partial class PartitionChangeRecord : IMetadataRecord, IMessage<Pa
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.EligibleLeaderReplicas = list;
                         }
@@ -161,7 +161,7 @@ public sealed partial class PartitionChangeRecord : IMetadataRecord, IMessage<Pa
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.LastKnownElr = list;
                         }
@@ -180,7 +180,7 @@ public sealed partial class PartitionChangeRecord : IMetadataRecord, IMessage<Pa
                         }
                         else
                         {
-                            var list = new List<Uuid>(count);
+                            var list = new List<Uuid>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadUuid());
                             message.Directories = list;
                         }

@@ -44,7 +44,7 @@ public sealed partial class PartitionRecord : IMetadataRecord, IMessage<Partitio
             }
             else
             {
-                var list = new List<int>(count);
+                var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                 message.Replicas = list;
             }
@@ -57,7 +57,7 @@ public sealed partial class PartitionRecord : IMetadataRecord, IMessage<Partitio
             }
             else
             {
-                var list = new List<int>(count);
+                var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                 message.Isr = list;
             }
@@ -70,7 +70,7 @@ public sealed partial class PartitionRecord : IMetadataRecord, IMessage<Partitio
             }
             else
             {
-                var list = new List<int>(count);
+                var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                 message.RemovingReplicas = list;
             }
@@ -83,7 +83,7 @@ public sealed partial class PartitionRecord : IMetadataRecord, IMessage<Partitio
             }
             else
             {
-                var list = new List<int>(count);
+                var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                 message.AddingReplicas = list;
             }
@@ -101,7 +101,7 @@ public sealed partial class PartitionRecord : IMetadataRecord, IMessage<Partitio
                 }
                 else
                 {
-                    var list = new List<Uuid>(count);
+                    var list = new List<Uuid>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadUuid());
                     message.Directories = list;
                 }
@@ -132,7 +132,7 @@ public sealed partial class PartitionRecord : IMetadataRecord, IMessage<Partitio
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.EligibleLeaderReplicas = list;
                         }
@@ -151,7 +151,7 @@ public sealed partial class PartitionRecord : IMetadataRecord, IMessage<Partitio
                         }
                         else
                         {
-                            var list = new List<int>(count);
+                            var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadInt32());
                             message.LastKnownElr = list;
                         }

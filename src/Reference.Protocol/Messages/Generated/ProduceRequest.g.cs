@@ -41,7 +41,7 @@ public sealed partial class ProduceRequest : IRequestBody, IMessage<ProduceReque
             }
             else
             {
-                var list = new List<TopicProduceData>(count);
+                var list = new List<TopicProduceData>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicProduceData.Read(ref reader, version));
                 message.TopicData = list;
             }
@@ -103,7 +103,7 @@ public sealed partial class ProduceRequest : IRequestBody, IMessage<ProduceReque
                 }
                 else
                 {
-                    var list = new List<PartitionProduceData>(count);
+                    var list = new List<PartitionProduceData>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionProduceData.Read(ref reader, version));
                     message.PartitionData = list;
                 }

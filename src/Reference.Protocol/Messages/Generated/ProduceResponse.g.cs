@@ -34,7 +34,7 @@ public sealed partial class ProduceResponse : IResponseBody, IMessage<ProduceRes
             }
             else
             {
-                var list = new List<TopicProduceResponse>(count);
+                var list = new List<TopicProduceResponse>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TopicProduceResponse.Read(ref reader, version));
                 message.Responses = list;
             }
@@ -63,7 +63,7 @@ public sealed partial class ProduceResponse : IResponseBody, IMessage<ProduceRes
                             }
                             else
                             {
-                                var list = new List<NodeEndpoint>(count);
+                                var list = new List<NodeEndpoint>(ProtocolReader.InitialListCapacity(count));
                                 for (int i = 0; i < count; i++) list.Add(NodeEndpoint.Read(ref field, version));
                                 message.NodeEndpoints = list;
                             }
@@ -127,7 +127,7 @@ public sealed partial class ProduceResponse : IResponseBody, IMessage<ProduceRes
                 }
                 else
                 {
-                    var list = new List<PartitionProduceResponse>(count);
+                    var list = new List<PartitionProduceResponse>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(PartitionProduceResponse.Read(ref reader, version));
                     message.PartitionResponses = list;
                 }
@@ -203,7 +203,7 @@ public sealed partial class ProduceResponse : IResponseBody, IMessage<ProduceRes
                     }
                     else
                     {
-                        var list = new List<BatchIndexAndErrorMessage>(count);
+                        var list = new List<BatchIndexAndErrorMessage>(ProtocolReader.InitialListCapacity(count));
                         for (int i = 0; i < count; i++) list.Add(BatchIndexAndErrorMessage.Read(ref reader, version));
                         message.RecordErrors = list;
                     }

@@ -53,7 +53,7 @@ public sealed partial class QuorumStateData : IMessage, IMessage<QuorumStateData
                 }
                 else
                 {
-                    var list = new List<Voter>(count);
+                    var list = new List<Voter>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(Voter.Read(ref reader, version));
                     message.CurrentVoters = list;
                 }

@@ -46,7 +46,7 @@ public sealed partial class RegisterBrokerRecord : IMetadataRecord, IMessage<Reg
             }
             else
             {
-                var list = new List<BrokerEndpoint>(count);
+                var list = new List<BrokerEndpoint>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(BrokerEndpoint.Read(ref reader, version));
                 message.EndPoints = list;
             }
@@ -59,7 +59,7 @@ public sealed partial class RegisterBrokerRecord : IMetadataRecord, IMessage<Reg
             }
             else
             {
-                var list = new List<BrokerFeature>(count);
+                var list = new List<BrokerFeature>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(BrokerFeature.Read(ref reader, version));
                 message.Features = list;
             }
@@ -88,7 +88,7 @@ public sealed partial class RegisterBrokerRecord : IMetadataRecord, IMessage<Reg
                         }
                         else
                         {
-                            var list = new List<Uuid>(count);
+                            var list = new List<Uuid>(ProtocolReader.InitialListCapacity(count));
                             for (int i = 0; i < count; i++) list.Add(field.ReadUuid());
                             message.LogDirs = list;
                         }

@@ -37,7 +37,7 @@ public sealed partial class RegisterControllerRecord : IMetadataRecord, IMessage
             }
             else
             {
-                var list = new List<ControllerEndpoint>(count);
+                var list = new List<ControllerEndpoint>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ControllerEndpoint.Read(ref reader, version));
                 message.EndPoints = list;
             }
@@ -50,7 +50,7 @@ public sealed partial class RegisterControllerRecord : IMetadataRecord, IMessage
             }
             else
             {
-                var list = new List<ControllerFeature>(count);
+                var list = new List<ControllerFeature>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(ControllerFeature.Read(ref reader, version));
                 message.Features = list;
             }

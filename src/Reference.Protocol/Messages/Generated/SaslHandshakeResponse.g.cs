@@ -31,7 +31,7 @@ public sealed partial class SaslHandshakeResponse : IResponseBody, IMessage<Sasl
             }
             else
             {
-                var list = new List<string>(count);
+                var list = new List<string>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(reader.ReadString(false));
                 message.Mechanisms = list;
             }

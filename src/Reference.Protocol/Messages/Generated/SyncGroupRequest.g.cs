@@ -53,7 +53,7 @@ public sealed partial class SyncGroupRequest : IRequestBody, IMessage<SyncGroupR
             }
             else
             {
-                var list = new List<SyncGroupRequestAssignment>(count);
+                var list = new List<SyncGroupRequestAssignment>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(SyncGroupRequestAssignment.Read(ref reader, version));
                 message.Assignments = list;
             }

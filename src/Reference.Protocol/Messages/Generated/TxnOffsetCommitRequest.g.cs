@@ -55,7 +55,7 @@ public sealed partial class TxnOffsetCommitRequest : IRequestBody, IMessage<TxnO
             }
             else
             {
-                var list = new List<TxnOffsetCommitRequestTopic>(count);
+                var list = new List<TxnOffsetCommitRequestTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TxnOffsetCommitRequestTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -127,7 +127,7 @@ public sealed partial class TxnOffsetCommitRequest : IRequestBody, IMessage<TxnO
                 }
                 else
                 {
-                    var list = new List<TxnOffsetCommitRequestPartition>(count);
+                    var list = new List<TxnOffsetCommitRequestPartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(TxnOffsetCommitRequestPartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

@@ -34,7 +34,7 @@ public sealed partial class TxnOffsetCommitResponse : IResponseBody, IMessage<Tx
             }
             else
             {
-                var list = new List<TxnOffsetCommitResponseTopic>(count);
+                var list = new List<TxnOffsetCommitResponseTopic>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(TxnOffsetCommitResponseTopic.Read(ref reader, version));
                 message.Topics = list;
             }
@@ -91,7 +91,7 @@ public sealed partial class TxnOffsetCommitResponse : IResponseBody, IMessage<Tx
                 }
                 else
                 {
-                    var list = new List<TxnOffsetCommitResponsePartition>(count);
+                    var list = new List<TxnOffsetCommitResponsePartition>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(TxnOffsetCommitResponsePartition.Read(ref reader, version));
                     message.Partitions = list;
                 }

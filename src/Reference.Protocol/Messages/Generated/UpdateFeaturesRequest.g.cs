@@ -34,7 +34,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestBody, IMessage<Updat
             }
             else
             {
-                var list = new List<FeatureUpdateKey>(count);
+                var list = new List<FeatureUpdateKey>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(FeatureUpdateKey.Read(ref reader, version));
                 message.FeatureUpdates = list;
             }

@@ -39,7 +39,7 @@ public sealed partial class UpdateFeaturesResponse : IResponseBody, IMessage<Upd
                 }
                 else
                 {
-                    var list = new List<UpdatableFeatureResult>(count);
+                    var list = new List<UpdatableFeatureResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(UpdatableFeatureResult.Read(ref reader, version));
                     message.Results = list;
                 }

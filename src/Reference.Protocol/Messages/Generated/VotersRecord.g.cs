@@ -32,7 +32,7 @@ public sealed partial class VotersRecord : IMessage, IMessage<VotersRecord>
             }
             else
             {
-                var list = new List<Voter>(count);
+                var list = new List<Voter>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(Voter.Read(ref reader, version));
                 message.Voters = list;
             }
@@ -84,7 +84,7 @@ public sealed partial class VotersRecord : IMessage, IMessage<VotersRecord>
                 }
                 else
                 {
-                    var list = new List<Endpoint>(count);
+                    var list = new List<Endpoint>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(Endpoint.Read(ref reader, version));
                     message.Endpoints = list;
                 }

@@ -32,7 +32,7 @@ public sealed partial class WriteTxnMarkersRequest : IRequestBody, IMessage<Writ
             }
             else
             {
-                var list = new List<WritableTxnMarker>(count);
+                var list = new List<WritableTxnMarker>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(WritableTxnMarker.Read(ref reader, version));
                 message.Markers = list;
             }
@@ -93,7 +93,7 @@ public sealed partial class WriteTxnMarkersRequest : IRequestBody, IMessage<Writ
                 }
                 else
                 {
-                    var list = new List<WritableTxnMarkerTopic>(count);
+                    var list = new List<WritableTxnMarkerTopic>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(WritableTxnMarkerTopic.Read(ref reader, version));
                     message.Topics = list;
                 }
@@ -155,7 +155,7 @@ public sealed partial class WriteTxnMarkersRequest : IRequestBody, IMessage<Writ
                 }
                 else
                 {
-                    var list = new List<int>(count);
+                    var list = new List<int>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(reader.ReadInt32());
                     message.PartitionIndexes = list;
                 }

@@ -32,7 +32,7 @@ public sealed partial class WriteTxnMarkersResponse : IResponseBody, IMessage<Wr
             }
             else
             {
-                var list = new List<WritableTxnMarkerResult>(count);
+                var list = new List<WritableTxnMarkerResult>(ProtocolReader.InitialListCapacity(count));
                 for (int i = 0; i < count; i++) list.Add(WritableTxnMarkerResult.Read(ref reader, version));
                 message.Markers = list;
             }
@@ -88,7 +88,7 @@ public sealed partial class WriteTxnMarkersResponse : IResponseBody, IMessage<Wr
                 }
                 else
                 {
-                    var list = new List<WritableTxnMarkerTopicResult>(count);
+                    var list = new List<WritableTxnMarkerTopicResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(WritableTxnMarkerTopicResult.Read(ref reader, version));
                     message.Topics = list;
                 }
@@ -146,7 +146,7 @@ public sealed partial class WriteTxnMarkersResponse : IResponseBody, IMessage<Wr
                 }
                 else
                 {
-                    var list = new List<WritableTxnMarkerPartitionResult>(count);
+                    var list = new List<WritableTxnMarkerPartitionResult>(ProtocolReader.InitialListCapacity(count));
                     for (int i = 0; i < count; i++) list.Add(WritableTxnMarkerPartitionResult.Read(ref reader, version));
                     message.Partitions = list;
                 }
