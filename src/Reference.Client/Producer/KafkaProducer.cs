@@ -21,6 +21,9 @@ public sealed class KafkaProducer : IAsyncDisposable
     private readonly RecordAccumulator _accumulator;
     private readonly object _lock = new();
     private readonly SemaphoreSlim _sendRound = new(1, 1);
+    // Sends take this in call order (SemaphoreSlim queues waiters first-in, first-out), so records are
+    // appended in the order SendAsync was called even while the first waits for metadata.
+    private readonly SemaphoreSlim _appendOrder = new(1, 1);
     private bool _lingerScheduled;
 
     public KafkaProducer(ClusterClient cluster, ProducerOptions? options = null, IRecordBatchCodec? codec = null, Random? random = null)
@@ -37,25 +40,39 @@ public sealed class KafkaProducer : IAsyncDisposable
     /// <summary>Queues a record; the task completes when the leader has it (at once, offset -1, with acks=0).</summary>
     public async Task<RecordMetadata> SendAsync(ProducerRecord record, CancellationToken cancellationToken = default)
     {
-        TopicMetadata topic = await WaitForTopicAsync(record.Topic, cancellationToken);
         Task<RecordMetadata> delivery;
         bool sendNow;
         bool startLinger = false;
-        lock (_lock)
+        await _appendOrder.WaitAsync(cancellationToken);
+        try
         {
-            int partition = ChoosePartition(record, topic);
-            var batchRecord = new BatchRecord(record.Key, record.Value, record.Headers,
-                record.TimestampMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            delivery = _accumulator.Append(new TopicPartition(record.Topic, partition), batchRecord, out sendNow);
-            if (!sendNow && !_lingerScheduled) startLinger = _lingerScheduled = true;
+            TopicMetadata topic = await WaitForTopicAsync(record.Topic, cancellationToken);
+            lock (_lock)
+            {
+                int partition = ChoosePartition(record, topic);
+                var batchRecord = new BatchRecord(record.Key, record.Value, record.Headers,
+                    record.TimestampMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                delivery = _accumulator.Append(new TopicPartition(record.Topic, partition), batchRecord, out sendNow);
+                if (!sendNow && !_lingerScheduled) startLinger = _lingerScheduled = true;
+            }
+        }
+        finally
+        {
+            _appendOrder.Release();
         }
         if (sendNow) _ = SendRoundAsync();
         else if (startLinger) _ = LingerThenSendAsync();
         return await delivery.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Sends everything queued and waits until each record is delivered or has failed.</summary>
-    public Task FlushAsync() => SendRoundAsync();
+    /// <summary>Sends every record given so far and waits until each is delivered or has failed.</summary>
+    public async Task FlushAsync()
+    {
+        // Sends called before this one may still wait for metadata: let them append first.
+        await _appendOrder.WaitAsync();
+        _appendOrder.Release();
+        await SendRoundAsync();
+    }
 
     private int ChoosePartition(ProducerRecord record, TopicMetadata topic)
     {

@@ -54,6 +54,17 @@ public sealed class ScriptedResponder : IAsyncDisposable
 
     public IEnumerable<T> Received<T>() where T : IRequestBody => _requests.Select(r => r.Body).OfType<T>();
 
+    /// <summary>Waits (up to 10 s) until a request the client sends without waiting for an answer has arrived.</summary>
+    public async Task<T> ReceivedEventuallyAsync<T>() where T : IRequestBody
+    {
+        for (int attempt = 0; attempt < 1_000; attempt++)
+        {
+            if (Received<T>().FirstOrDefault() is T found) return found;
+            await Task.Delay(10);
+        }
+        throw new TimeoutException($"no {typeof(T).Name} arrived");
+    }
+
     private async Task AcceptLoopAsync()
     {
         try
