@@ -13,8 +13,8 @@ public static class CommonOptions
         Recursive = true,
     };
 
-    /// <summary>A repeatable key=value option (--property, --config, --producer-property).</summary>
-    public static Option<string[]> KeyValues(string name, string description) => new(name)
+    /// <summary>An option that may be given many times (--property k=v, --config k=v, --group g).</summary>
+    public static Option<string[]> Repeatable(string name, string description) => new(name)
     {
         Description = description,
         AllowMultipleArgumentsPerToken = false,

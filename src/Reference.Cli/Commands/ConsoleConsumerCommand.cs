@@ -24,9 +24,9 @@ public sealed class ConsoleConsumerCommand : ICliVerb
     private readonly Option<string> _offset = new("--offset") { Description = "With --partition: earliest, latest, or an offset." };
     private readonly Option<int?> _maxMessages = new("--max-messages") { Description = "Exit after printing this many records." };
     private readonly Option<int?> _timeoutMs = new("--timeout-ms") { Description = "Exit when no record arrives for this many milliseconds." };
-    private readonly Option<string[]> _property = CommonOptions.KeyValues("--property",
+    private readonly Option<string[]> _property = CommonOptions.Repeatable("--property",
         "A formatter property: print.timestamp, print.key, print.offset, print.partition, print.headers, print.value, key.separator, line.separator, headers.separator, null.literal.");
-    private readonly Option<string[]> _consumerProperty = CommonOptions.KeyValues("--consumer-property", "A consumer setting: client.id, group.id, auto.offset.reset.");
+    private readonly Option<string[]> _consumerProperty = CommonOptions.Repeatable("--consumer-property", "A consumer setting: client.id, group.id, auto.offset.reset.");
 
     public Command Build(CliConsole console)
     {

@@ -14,9 +14,9 @@ public sealed class ConsoleProducerCommand : ICliVerb
 
     private readonly Option<string> _bootstrap = CommonOptions.BootstrapServer();
     private readonly Option<string> _topic = new("--topic") { Description = "REQUIRED: the topic to produce to.", Required = true };
-    private readonly Option<string[]> _property = CommonOptions.KeyValues("--property",
+    private readonly Option<string[]> _property = CommonOptions.Repeatable("--property",
         "A line-reader property: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.");
-    private readonly Option<string[]> _producerProperty = CommonOptions.KeyValues("--producer-property",
+    private readonly Option<string[]> _producerProperty = CommonOptions.Repeatable("--producer-property",
         "A producer setting, name=value: acks, linger.ms, batch.size, client.id, max.block.ms, retries, request.timeout.ms.");
     private readonly Option<string> _acks = new("--request-required-acks") { Description = "The acknowledgement to wait for: all (or -1), 1 or 0.", DefaultValueFactory = _ => "-1" };
     private readonly Option<bool> _sync = CommonOptions.Flag("--sync", "Send each record on its own and wait for its acknowledgement before reading the next line.");

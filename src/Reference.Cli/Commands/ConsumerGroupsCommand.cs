@@ -15,8 +15,8 @@ public sealed class ConsumerGroupsCommand : ICliVerb
     private readonly Option<bool> _describe = CommonOptions.Flag("--describe", "Describe a group: its partitions' offsets and lag (or --members, --state).");
     private readonly Option<bool> _delete = CommonOptions.Flag("--delete", "Delete a group (it must have no active members).");
     private readonly Option<bool> _resetOffsets = CommonOptions.Flag("--reset-offsets", "Reset a group's committed offsets (the group must be inactive).");
-    private readonly Option<string[]> _group = CommonOptions.KeyValues("--group", "The consumer group; repeat for more.");
-    private readonly Option<string[]> _topic = CommonOptions.KeyValues("--topic", "With --reset-offsets: a topic, or topic:0,1 for some of its partitions; repeat for more.");
+    private readonly Option<string[]> _group = CommonOptions.Repeatable("--group", "The consumer group; repeat for more.");
+    private readonly Option<string[]> _topic = CommonOptions.Repeatable("--topic", "With --reset-offsets: a topic, or topic:0,1 for some of its partitions; repeat for more.");
     private readonly Option<bool> _allTopics = CommonOptions.Flag("--all-topics", "With --reset-offsets: every topic the group has offsets for.");
     private readonly Option<bool> _members = CommonOptions.Flag("--members", "With --describe: the group's members.");
     private readonly Option<bool> _state = CommonOptions.Flag("--state", "With --describe: the group's state.");

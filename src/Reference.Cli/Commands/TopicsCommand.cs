@@ -20,7 +20,7 @@ public sealed class TopicsCommand : ICliVerb
     private readonly Option<string> _topic = new("--topic") { Description = "The topic to create, alter, describe or delete; a regular expression except with --create." };
     private readonly Option<int?> _partitions = new("--partitions") { Description = "The number of partitions of the topic being created or altered (the broker's num.partitions when left out)." };
     private readonly Option<short?> _replicationFactor = new("--replication-factor") { Description = "The replication factor of each partition of the topic being created (the broker's default when left out)." };
-    private readonly Option<string[]> _config = CommonOptions.KeyValues("--config", "A topic configuration override, name=value; repeat for more.");
+    private readonly Option<string[]> _config = CommonOptions.Repeatable("--config", "A topic configuration override, name=value; repeat for more.");
     private readonly Option<bool> _ifNotExists = CommonOptions.Flag("--if-not-exists", "With --create: do nothing if the topic already exists.");
     private readonly Option<bool> _ifExists = CommonOptions.Flag("--if-exists", "With --alter or --delete: do nothing if the topic does not exist.");
     private readonly Option<bool> _excludeInternal = CommonOptions.Flag("--exclude-internal", "With --list or --describe: leave out internal topics.");
