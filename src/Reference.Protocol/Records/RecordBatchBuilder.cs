@@ -48,6 +48,21 @@ public sealed class RecordBatchBuilder(RecordBatchOptions options)
         return this;
     }
 
+    /// <summary>
+    /// Appends a record given as arrays. This overload exists because a null <c>byte[]</c> passed where a
+    /// <c>ReadOnlyMemory&lt;byte&gt;?</c> is expected converts to an empty memory, turning a tombstone into
+    /// an empty value; here a null array stays null.
+    /// </summary>
+    public RecordBatchBuilder Append(long timestampMs, byte[]? key, byte[]? value, IReadOnlyList<RecordHeader>? headers = null) =>
+        Append(timestampMs, AsNullableMemory(key), AsNullableMemory(value), headers);
+
+    /// <summary>Not "bytes is null ? null : ...": C# would type that as ReadOnlyMemory and turn the null empty.</summary>
+    private static ReadOnlyMemory<byte>? AsNullableMemory(byte[]? bytes)
+    {
+        if (bytes is null) return null;
+        return bytes;
+    }
+
     /// <summary>Appends a control record: its key is the control key, its value the type's own message.</summary>
     public RecordBatchBuilder AppendControl(long timestampMs, ControlRecordType type, ReadOnlyMemory<byte>? value)
     {

@@ -1,0 +1,3 @@
+using Reference.Cli;
+
+return await KraftCommandLine.RunAsync(args, CliConsole.FromSystem());
