@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Reference.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// The server.properties of a single combined node (broker and controller, Kafka's quickstart shape) on
+/// 127.0.0.1 only. Its two settings that differ from the quickstart keep tests fast and possible on one
+/// node: offsets.topic.replication.factor=1 (Kafka's default of 3 cannot be met) and
+/// group.initial.rebalance.delay.ms=0 (Kafka waits 3 s for more members before the first rebalance).
+/// </summary>
+public sealed record ServerProperties(int NodeId, int ClientPort, int ControllerPort, string LogDirectory)
+{
+    public string Text() => string.Join("\n", Lines()) + "\n";
+
+    private IEnumerable<string> Lines()
+    {
+        string node = NodeId.ToString(CultureInfo.InvariantCulture);
+        string client = ClientPort.ToString(CultureInfo.InvariantCulture);
+        string controller = ControllerPort.ToString(CultureInfo.InvariantCulture);
+        yield return $"node.id={node}";
+        yield return "process.roles=broker,controller";
+        yield return $"controller.quorum.voters={node}@127.0.0.1:{controller}";
+        yield return $"listeners=PLAINTEXT://127.0.0.1:{client},CONTROLLER://127.0.0.1:{controller}";
+        yield return $"advertised.listeners=PLAINTEXT://127.0.0.1:{client}";
+        yield return "controller.listener.names=CONTROLLER";
+        yield return "inter.broker.listener.name=PLAINTEXT";
+        yield return "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT";
+        yield return $"log.dirs={LogDirectory}";
+        yield return "offsets.topic.replication.factor=1";
+        yield return "group.initial.rebalance.delay.ms=0";
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text;
+
+namespace Reference.EndToEnd.Tests.Harness;
+
+/// <summary>
+/// One test's run against a broker: it starts the test's child processes (and kills any still running at
+/// the end), and when the test fails it writes every process's command, status and output, then the
+/// broker's own output, into the test output. Use it as
+/// <c>[Fact] public Task X() => TestSession.RunAsync(output, broker, async session => { ... });</c>
+/// </summary>
+public sealed class TestSession
+{
+    /// <summary>The default bound on one client command, far above what any of them needs on a healthy broker.</summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
+
+    private readonly List<ChildProcess> _processes = [];
+
+    private TestSession(KraftBroker broker)
+    {
+        Broker = broker;
+        Cluster = new ClusterProbe(broker.BootstrapServer);
+    }
+
+    public KraftBroker Broker { get; }
+
+    /// <summary>The project's own client, for setting topics up and checking what the real clients did.</summary>
+    public ClusterProbe Cluster { get; }
+
+    public static async Task RunAsync(ITestOutputHelper output, KraftBroker broker, Func<TestSession, Task> body)
+    {
+        var session = new TestSession(broker);
+        try
+        {
+            await body(session);
+        }
+        catch
+        {
+            output.WriteLine(session.FailureReport());
+            throw;
+        }
+        finally
+        {
+            foreach (ChildProcess process in session._processes) await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>Runs a command to its end, with <paramref name="input"/> as its standard input; kills it and throws after <paramref name="timeout"/>.</summary>
+    public async Task<ChildProcess> RunAsync(Command command, string input = "", TimeSpan? timeout = null)
+    {
+        ChildProcess process = Start(command);
+        await process.WriteInputAndCloseAsync(input);
+        await process.WaitForExitAsync(timeout ?? CommandTimeout);
+        return process;
+    }
+
+    /// <summary>Starts a command that runs alongside the test (a consumer, a producer); it is killed when the test ends.</summary>
+    public ChildProcess Start(Command command)
+    {
+        ChildProcess process = ChildProcess.Start(command);
+        _processes.Add(process);
+        return process;
+    }
+
+    private string FailureReport()
+    {
+        var report = new StringBuilder();
+        report.AppendLine($"=== {_processes.Count} client processes, in the order they started ===");
+        foreach (ChildProcess process in _processes) report.AppendLine(process.Describe());
+        report.AppendLine($"=== broker on {Broker.BootstrapServer} ===");
+        report.AppendLine(Broker.Log());
+        return report.ToString();
+    }
+}
