@@ -36,6 +36,7 @@ public sealed class TestSession
         catch
         {
             output.WriteLine(session.FailureReport());
+            await RestartIfDownAsync(broker, output);
             throw;
         }
         finally
@@ -59,6 +60,23 @@ public sealed class TestSession
         ChildProcess process = ChildProcess.Start(command);
         _processes.Add(process);
         return process;
+    }
+
+    /// <summary>
+    /// A test that failed between killing the broker and restarting it would leave the class's next tests
+    /// without one; they get a running broker again (or, if it cannot start, the reason in this output).
+    /// </summary>
+    private static async Task RestartIfDownAsync(KraftBroker broker, ITestOutputHelper output)
+    {
+        if (broker.IsRunning) return;
+        try
+        {
+            await broker.RestartAsync();
+        }
+        catch (Exception error) when (error is InvalidOperationException or TimeoutException)
+        {
+            output.WriteLine($"=== restarting the broker for the next test failed ===\n{error.Message}");
+        }
     }
 
     private string FailureReport()
