@@ -155,8 +155,10 @@ public sealed class DiskLogStorage : ILogStorage, IDisposable
             string marker = Path.Combine(directory, CleanShutdownFileName);
             bool clean = File.Exists(marker);
             allClean &= clean;
-            if (!clean) warn($"{directory} was not closed cleanly: checking every batch of its logs.");
-            foreach (string partitionDirectory in Directory.GetDirectories(directory).Order(StringComparer.Ordinal))
+            string[] partitionDirectories = Directory.GetDirectories(directory).Order(StringComparer.Ordinal).ToArray();
+            if (!clean && partitionDirectories.Any(DiskLog.HoldsLog))
+                warn($"{directory} was not closed cleanly: checking every batch of its logs.");
+            foreach (string partitionDirectory in partitionDirectories)
                 OpenPartitionDirectory(directory, partitionDirectory, verifyChecksums: !clean, warn);
             if (clean)
             {
