@@ -38,10 +38,13 @@ public static class BrokerHost
     public static Task<RunningBroker?> StartAsync(BrokerOptions options)
     {
         long startedAt = Stopwatch.GetTimestamp();
-        BrokerConfig? config = LoadConfig(options);
-        if (config is null) return Task.FromResult<RunningBroker?>(null);
+        ConfigParseResult parsed = ParseConfig(options);
+        foreach (string error in parsed.Errors) options.Error.WriteLine(error);
+        if (parsed.Config is not { } config) return Task.FromResult<RunningBroker?>(null);
         var log = new BrokerLog(options.Output, config.Node.NodeId);
-        foreach (string warning in ConfigWarnings(options)) log.Warn(Component, warning);
+        foreach (string warning in parsed.Warnings) log.Warn(Component, warning);
+        if (config.TraceRecordPath is { } tracePath)
+            log.Info(Component, $"trace.record.path={tracePath} is noted; recording real runs as traces is not built yet.");
         NodeFactory? factory = options.NodeFactory ?? CoreNodeFactory.Default;
         if (factory is null) return Fail(options, "This build has no core Node to run yet (Reference.Core.Node.Node has not landed).");
         MetaProperties? meta = LoadOrFormatMetaProperties(options, config, log);
@@ -85,15 +88,6 @@ public static class BrokerHost
             throw;
         }
     }
-
-    private static BrokerConfig? LoadConfig(BrokerOptions options)
-    {
-        ConfigParseResult parsed = ParseConfig(options);
-        foreach (string error in parsed.Errors) options.Error.WriteLine(error);
-        return parsed.Config;
-    }
-
-    private static IReadOnlyList<string> ConfigWarnings(BrokerOptions options) => ParseConfig(options).Warnings;
 
     private static ConfigParseResult ParseConfig(BrokerOptions options) => options.ConfigPath is { } path
         ? BrokerConfigParser.ParseFile(path)

@@ -214,9 +214,14 @@ internal sealed class EventLoop : INodeInbox
             case NodeEffect.CloseConnection close:
                 if (_connections.TryGetValue(close.Connection, out ClientConnection? connection)) connection.Close();
                 break;
-            default:
-                _storage.Apply(effect); // truncate, advance start, delete, persist quorum state: synchronous and, for the last, fsynced
+            case NodeEffect.TruncateLog or NodeEffect.AdvanceLogStart or NodeEffect.DeleteLog:
+                _storage.Apply(effect);
                 break;
+            case NodeEffect.PersistQuorumState:
+                _storage.Apply(effect); // fsynced before it returns, so before the next effect (a vote's answer) leaves
+                break;
+            default:
+                throw new InvalidOperationException($"the shell does not know the effect {effect.GetType().Name}");
         }
     }
 

@@ -47,9 +47,16 @@ public sealed class RunningBroker : IAsyncDisposable
         _loop.DisposeFlusher();
         if (failure is null)
         {
-            _storage.Close();
-            _log.Info("BrokerServer", "Shut down cleanly.");
-            return 0;
+            try
+            {
+                _storage.Close();
+                _log.Info("BrokerServer", "Shut down cleanly.");
+                return 0;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                failure = $"the final flush failed: {error.Message}";
+            }
         }
         _storage.Dispose();
         _log.Error("BrokerServer", $"Stopped: {failure}");

@@ -101,6 +101,7 @@ internal sealed class LogSegment : IDisposable
     /// <summary>The first batch whose last offset is at or past <paramref name="offset"/>, found from the offset index.</summary>
     public (long PositionBytes, RecordBatchHeader Header)? FindBatch(long offset)
     {
+        if (offset >= EndOffset) return null;
         long from = _indexes.FloorPosition(RelativeOffset(Math.Max(offset, BaseOffset)));
         (long, RecordBatchHeader)? found = null;
         Walk(from, (long position, in RecordBatchView batch) =>

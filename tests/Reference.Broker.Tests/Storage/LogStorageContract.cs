@@ -109,6 +109,7 @@ public abstract class LogStorageContract
         Assert.Equal(first.Length, storage.Reads.Read(Log, 0, endOffsetExclusive: 2, maxBytes: 1 << 20).Length);
         Assert.True(storage.Reads.Read(Log, 0, endOffsetExclusive: 1, maxBytes: 1 << 20).IsEmpty, "a batch that ends past the bound is not returned");
         Assert.True(storage.Reads.Read(Log, 4, 10, 100).IsEmpty);
+        Assert.True(storage.Reads.Read(Log, 1L << 40, long.MaxValue, 100).IsEmpty, "far past the end is empty, not an error");
     }
 
     [Fact]
