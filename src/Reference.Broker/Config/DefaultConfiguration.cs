@@ -10,6 +10,7 @@ public static class DefaultConfiguration
 {
     public static string DataDirectory => Path.Combine(Path.GetTempPath(), "kraft-combined-logs");
 
+    /// <summary>The configuration's text; backslashes in the directory are doubled, as a properties value needs (Windows paths).</summary>
     public static string Text(string dataDirectory) => $"""
         # The broker's built-in configuration: one node that is both broker and controller.
         process.roles=broker,controller
@@ -20,7 +21,7 @@ public static class DefaultConfiguration
         controller.listener.names=CONTROLLER
         inter.broker.listener.name=PLAINTEXT
         listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-        log.dirs={dataDirectory}
+        log.dirs={dataDirectory.Replace("\\", "\\\\")}
         num.partitions=1
         offsets.topic.replication.factor=1
         """;
