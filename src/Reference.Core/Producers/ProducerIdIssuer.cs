@@ -11,7 +11,8 @@ namespace Reference.Core.Producers;
 /// Kafka 3.9, a call that finds no id ready is answered COORDINATOR_LOAD_IN_PROGRESS at once (clients retry
 /// it) and the block is fetched meanwhile; the next block is fetched ahead when 90% of the current is used.
 /// At most one AllocateProducerIds is in flight; a failed one is retried no sooner than
-/// <see cref="RetryBackoffMs"/> later, by the next InitProducerId.
+/// <see cref="RetryBackoffMs"/> later, by the next InitProducerId. The node must hand back an answer or a
+/// failure for every request, after <see cref="IPeerSender.Send"/> returns, or no block is asked for again.
 /// </summary>
 public sealed class ProducerIdIssuer(int nodeId, IPeerSender peers, IControllerLocator controllers, Func<long> brokerEpoch)
 {

@@ -107,7 +107,11 @@ public sealed class HostedPartitions : IPartitionAppender
                 partition = null;
             }
             if (partition is null) _table.Add(partition = PartitionLoader.Empty(assignment.Partition, _config, assignment.Config));
-            if (partition.Apply(assignment, nowMs)) _progress.OnChanged(partition, nowMs, effects);
+            if (!partition.Apply(assignment, nowMs)) continue;
+            // A new leader may take over a tail nobody flushed (a restart without a crash): under
+            // FlushBeforeAcknowledge its HW can only reach that tail once it is durable.
+            if (_config.FlushBeforeAcknowledge && partition.IsLeader) partition.Log.RequestFlush(effects);
+            _progress.OnChanged(partition, nowMs, effects);
         }
         _table.ReindexTopicIds();
     }

@@ -10,6 +10,8 @@ namespace Reference.Core.Replication;
 /// <c>AlterPartitionManager</c>, one partition per request here) and hands the answers back to the
 /// partition. A partition has at most one change pending; one that could not be sent, or failed for a
 /// reason worth retrying, is sent again at the next ISR check (every replica.lag.time.max.ms / 2).
+/// Every request sent is in <c>_inFlight</c> until the node hands back its answer or its failure, which
+/// the node promises for each; answers must come after <see cref="IPeerSender.Send"/> returns, in process too.
 /// </summary>
 internal sealed class IsrChangeSender(int nodeId, IPeerSender peers, IControllerLocator controllers, Func<long> brokerEpoch)
 {

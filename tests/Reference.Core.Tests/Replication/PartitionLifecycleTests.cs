@@ -85,6 +85,23 @@ public sealed class PartitionLifecycleTests
     }
 
     [Fact]
+    public void ALeaderTakingOverAnUnflushedTailFlushesItBeforeCommittingIt()
+    {
+        var storage = new MemoryLogStorage();
+        var before = new DataPlaneHarness(Configure(flushBeforeAcknowledge: true), storage);
+        before.Assign(before.Assignment());
+        before.Produce(T0, TestBatches.Records(2)); // written, never flushed, never acknowledged
+
+        var after = new DataPlaneHarness(Configure(flushBeforeAcknowledge: true), storage); // restarted without a crash
+        after.Assign(after.Assignment(leaderEpoch: 2, partitionEpoch: 2));
+        Assert.Contains(new NodeEffect.FlushLog(T0), after.Effects);
+        Assert.Equal(0, after.State().HighWatermark);
+        long durable = storage.Flush(T0);
+        after.Run(effects => after.Node.OnLogFlushed(T0, durable, after.NowMs, effects));
+        Assert.Equal(2, after.State().HighWatermark);
+    }
+
+    [Fact]
     public void RetentionDeletesOldSegmentsByTimeButNeverTheActiveOne()
     {
         var storage = new MemoryLogStorage { SegmentBytes = 200 };
