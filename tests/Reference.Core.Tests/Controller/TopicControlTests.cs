@@ -1,0 +1,401 @@
+using Reference.Core.Controller;
+using Reference.Core.Metadata;
+using Reference.Protocol;
+using Reference.Protocol.Messages;
+
+namespace Reference.Core.Tests.Controller;
+
+public sealed class TopicControlTests
+{
+    private static ControllerHarness WithBrokers(params int[] brokers)
+    {
+        var harness = new ControllerHarness();
+        harness.RegisterUnfencedBrokers(brokers);
+        return harness;
+    }
+
+    private static CreateTopicsResponse.CreatableTopicResult CreateOne(ControllerHarness harness, string name, int partitions, short replicationFactor) =>
+        Assert.Single(harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics((name, partitions, replicationFactor))).Topics);
+
+    [Fact]
+    public void CreateTopicsIsAnsweredOnlyOnceItsRecordsAreCommitted()
+    {
+        var harness = WithBrokers(1, 2, 3);
+        long committedBefore = harness.Committed.Offset;
+
+        int create = harness.Send(ControllerHarness.CreateTopics(("orders", 3, 2)));
+        long written = harness.Log.NextOffset - 1;
+        Assert.Null(harness.AnswerTo<CreateTopicsResponse>(create));
+        harness.CommitUpTo(committedBefore);
+        Assert.Null(harness.AnswerTo<CreateTopicsResponse>(create));
+        harness.CommitUpTo(written);
+
+        var result = Assert.Single(harness.AnswerTo<CreateTopicsResponse>(create)!.Topics);
+        Assert.Equal((short)ErrorCode.None, result.ErrorCode);
+        Assert.Equal((3, (short)2), (result.NumPartitions, result.ReplicationFactor));
+        TopicImage topic = harness.Committed.Topic("orders")!;
+        Assert.Equal(result.TopicId, topic.TopicId);
+        Assert.Equal(3, topic.Partitions.Count);
+        foreach (PartitionRegistration p in topic.Partitions.Values)
+        {
+            Assert.Equal(2, p.Replicas.Distinct().Count());
+            Assert.Equal(p.Replicas.ToArray(), p.Isr.ToArray());
+            Assert.Equal(p.Replicas[0], p.Leader);
+            Assert.Equal((0, 0), (p.LeaderEpoch, p.PartitionEpoch));
+        }
+    }
+
+    [Fact]
+    public void LeadersAreSpreadRoundRobinOverTheBrokers()
+    {
+        var harness = WithBrokers(1, 2, 3);
+
+        CreateOne(harness, "spread", 6, 3);
+
+        var leaders = harness.Committed.Topic("spread")!.Partitions.Values.Select(p => p.Leader).ToArray();
+        Assert.Equal(2, leaders.Count(l => l == 1));
+        Assert.Equal(2, leaders.Count(l => l == 2));
+        Assert.Equal(2, leaders.Count(l => l == 3));
+    }
+
+    [Fact]
+    public void TwoCreationsOfOneNameInFlightDoNotBothSucceed()
+    {
+        var harness = WithBrokers(1);
+
+        int first = harness.Send(ControllerHarness.CreateTopics(("x", 1, 1)));
+        int second = harness.Send(ControllerHarness.CreateTopics(("x", 1, 1)));
+        harness.CommitAll();
+
+        Assert.Equal((short)ErrorCode.None, harness.AnswerTo<CreateTopicsResponse>(first)!.Topics[0].ErrorCode);
+        var refused = harness.AnswerTo<CreateTopicsResponse>(second)!.Topics[0];
+        Assert.Equal((ErrorCode.TopicAlreadyExists, "Topic 'x' already exists."), ((ErrorCode)refused.ErrorCode, refused.ErrorMessage));
+        Assert.Single(harness.Log.Records.OfType<TopicRecord>());
+    }
+
+    [Fact]
+    public void ANameTwiceInOneRequestIsRefusedBothTimes()
+    {
+        var harness = WithBrokers(1);
+
+        var answer = harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics(("d", 1, 1), ("d", 1, 1)));
+
+        Assert.All(answer.Topics, t => Assert.Equal((ErrorCode.InvalidRequest, "Duplicate topic name."), ((ErrorCode)t.ErrorCode, t.ErrorMessage)));
+        Assert.Empty(harness.Log.Records.OfType<TopicRecord>());
+    }
+
+    public static TheoryData<string, string> IllegalNames => new()
+    {
+        { "", "Topic name is illegal, it can't be empty" },
+        { ".", "Topic name cannot be \".\" or \"..\"" },
+        { "..", "Topic name cannot be \".\" or \"..\"" },
+        { "has space", "Topic name \"has space\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'" },
+        { new string('a', 250), $"Topic name is illegal, it can't be longer than 249 characters, topic name: {new string('a', 250)}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(IllegalNames))]
+    public void IllegalNamesAreRefusedWithKafkasMessage(string name, string message)
+    {
+        var result = CreateOne(WithBrokers(1), name, 1, 1);
+
+        Assert.Equal((ErrorCode.InvalidTopicException, message), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
+    }
+
+    [Fact]
+    public void TheLongestLegalNameIsAccepted()
+    {
+        Assert.Equal((short)ErrorCode.None, CreateOne(WithBrokers(1), new string('a', 249), 1, 1).ErrorCode);
+    }
+
+    [Fact]
+    public void NamesThatCollideInMetricNamesAreRefused()
+    {
+        var harness = WithBrokers(1);
+        CreateOne(harness, "a.b", 1, 1);
+
+        var result = CreateOne(harness, "a_b", 1, 1);
+
+        Assert.Equal((ErrorCode.InvalidTopicException, "Topic 'a_b' collides with existing topic: a.b"), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
+    }
+
+    public static TheoryData<int, short, ErrorCode, string> BadShapes => new()
+    {
+        { 0, 1, ErrorCode.InvalidPartitions, "Number of partitions was set to an invalid non-positive value." },
+        { -2, 1, ErrorCode.InvalidPartitions, "Number of partitions was set to an invalid non-positive value." },
+        { 1, 0, ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0, or -1 to use the default value." },
+        { 1, 3, ErrorCode.InvalidReplicationFactor, "Unable to replicate the partition 3 time(s): The target replication factor of 3 cannot be reached because only 1 broker(s) are registered." },
+        { 10_001, 1, ErrorCode.PolicyViolation, "Excessively large number of partitions per request." },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadShapes))]
+    public void PartitionCountsAndReplicationFactorsAreValidatedWithKafkasMessages(int partitions, short replicationFactor, ErrorCode code, string message)
+    {
+        var harness = WithBrokers(1);
+
+        var result = CreateOne(harness, "t", partitions, replicationFactor);
+
+        Assert.Equal((code, message), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
+        Assert.Null(harness.Committed.Topic("t"));
+    }
+
+    [Fact]
+    public void WithoutAnUnfencedBrokerNothingCanBePlaced()
+    {
+        var harness = new ControllerHarness();
+        harness.Call<BrokerRegistrationResponse>(ControllerHarness.Registration(1));
+
+        var result = CreateOne(harness, "t", 1, 1);
+
+        Assert.Equal("Unable to replicate the partition 1 time(s): All brokers are currently fenced.", result.ErrorMessage);
+    }
+
+    [Fact]
+    public void MinusOneTakesTheBrokersDefaults()
+    {
+        var harness = new ControllerHarness(ControllerHarness.DefaultConfig() with { NumPartitions = 4, DefaultReplicationFactor = 2 });
+        harness.RegisterUnfencedBrokers(1, 2);
+
+        var result = CreateOne(harness, "defaults", -1, -1);
+
+        Assert.Equal((4, (short)2), (result.NumPartitions, result.ReplicationFactor));
+    }
+
+    [Fact]
+    public void ConfigsAreValidatedWrittenAndDescribedInTheAnswer()
+    {
+        var harness = WithBrokers(1);
+        var request = ControllerHarness.CreateTopics(("compacted", 1, 1));
+        request.Topics[0].Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "cleanup.policy", Value = "compact" }];
+
+        var result = Assert.Single(harness.Call<CreateTopicsResponse>(request).Topics);
+
+        Assert.Equal("compact", harness.Committed.ConfigsOf(ConfigResource.ForTopic("compacted"))["cleanup.policy"]);
+        var described = Assert.Single(result.Configs!, c => c.Name == "cleanup.policy");
+        Assert.Equal(("compact", (sbyte)ConfigSource.TopicConfig), (described.Value, described.ConfigSource));
+        Assert.Equal((sbyte)ConfigSource.DefaultConfig, result.Configs!.Single(c => c.Name == "retention.ms").ConfigSource);
+    }
+
+    [Fact]
+    public void AnUnknownOrInvalidConfigRefusesTheTopic()
+    {
+        var harness = WithBrokers(1);
+        var request = ControllerHarness.CreateTopics(("a", 1, 1), ("b", 1, 1));
+        request.Topics[0].Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "retention.hours", Value = "1" }];
+        request.Topics[1].Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "retention.ms", Value = "soon" }];
+
+        var answer = harness.Call<CreateTopicsResponse>(request);
+
+        Assert.Equal((ErrorCode.InvalidConfig, "Unknown topic config name: retention.hours"), ((ErrorCode)answer.Topics[0].ErrorCode, answer.Topics[0].ErrorMessage));
+        Assert.Equal((ErrorCode.InvalidConfig, "Invalid value soon for configuration retention.ms: Not a number of type LONG"), ((ErrorCode)answer.Topics[1].ErrorCode, answer.Topics[1].ErrorMessage));
+        Assert.Empty(harness.Committed.Topics);
+    }
+
+    [Fact]
+    public void ValidateOnlyAnswersAsIfCreatedButWritesNothing()
+    {
+        var harness = WithBrokers(1);
+        var request = ControllerHarness.CreateTopics(("dry", 2, 1));
+        request.validateOnly = true;
+
+        var result = Assert.Single(harness.Call<CreateTopicsResponse>(request).Topics);
+
+        Assert.Equal((short)ErrorCode.None, result.ErrorCode);
+        Assert.Equal(2, result.NumPartitions);
+        Assert.Empty(harness.Log.Records.OfType<TopicRecord>());
+    }
+
+    [Fact]
+    public void AManualAssignmentPlacesReplicasAsAsked()
+    {
+        var harness = WithBrokers(1, 2, 3);
+        var request = ControllerHarness.CreateTopics(("manual", -1, -1));
+        request.Topics[0].Assignments =
+        [
+            new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = 0, BrokerIds = [3, 1] },
+            new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = 1, BrokerIds = [2, 3] },
+        ];
+
+        Assert.Equal((short)ErrorCode.None, Assert.Single(harness.Call<CreateTopicsResponse>(request).Topics).ErrorCode);
+
+        Assert.Equal([3, 1], harness.Committed.Topic("manual")!.Partitions[0].Replicas.ToArray());
+        Assert.Equal(3, harness.Committed.Topic("manual")!.Partitions[0].Leader);
+    }
+
+    [Fact]
+    public void AManualAssignmentNamingAnUnknownBrokerIsRefused()
+    {
+        var harness = WithBrokers(1);
+        var request = ControllerHarness.CreateTopics(("manual", -1, -1));
+        request.Topics[0].Assignments = [new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = 0, BrokerIds = [1, 7] }];
+
+        var result = Assert.Single(harness.Call<CreateTopicsResponse>(request).Topics);
+
+        Assert.Equal((ErrorCode.InvalidReplicaAssignment, "The manual partition assignment includes broker 7, but no such broker is registered."), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
+    }
+
+    [Fact]
+    public void TheOffsetsTopicCanBeCreatedTheWayTheNodeAutoCreatesIt()
+    {
+        var harness = WithBrokers(1);
+
+        var request = AutoTopicCreation.Request([AutoTopicCreation.ConsumerOffsets(harness.Config), AutoTopicCreation.UserTopic("auto")], 30_000);
+        var answer = harness.Call<CreateTopicsResponse>(request);
+
+        Assert.All(answer.Topics, t => Assert.Equal((short)ErrorCode.None, t.ErrorCode));
+        TopicImage offsets = harness.Committed.Topic(TopicNames.ConsumerOffsets)!;
+        Assert.True(offsets.IsInternal);
+        Assert.Equal(50, offsets.Partitions.Count);
+        EffectiveTopicConfig config = TopicConfigView.Effective(harness.Committed, harness.Config, TopicNames.ConsumerOffsets);
+        Assert.True(config.Compact);
+        Assert.Equal(AutoTopicCreation.OffsetsTopicSegmentBytes, config.SegmentBytes);
+        Assert.Single(harness.Committed.Topic("auto")!.Partitions);
+    }
+
+    [Fact]
+    public void TheOffsetsTopicWithKafkasDefaultReplicationFactorCannotBeCreatedOnOneBroker()
+    {
+        var harness = new ControllerHarness(ControllerHarness.DefaultConfig() with { OffsetsTopicReplicationFactor = 3 });
+        harness.RegisterUnfencedBrokers(1);
+
+        var answer = harness.Call<CreateTopicsResponse>(AutoTopicCreation.Request([AutoTopicCreation.ConsumerOffsets(harness.Config)], 30_000));
+
+        Assert.Equal((short)ErrorCode.InvalidReplicationFactor, Assert.Single(answer.Topics).ErrorCode);
+    }
+
+    [Fact]
+    public void PartitionsGrowButNeverShrink()
+    {
+        var harness = WithBrokers(1, 2);
+        CreateOne(harness, "t", 1, 2);
+
+        var grown = harness.Call<CreatePartitionsResponse>(Grow("t", 3));
+        var shrink = harness.Call<CreatePartitionsResponse>(Grow("t", 2));
+        var same = harness.Call<CreatePartitionsResponse>(Grow("t", 3));
+        var unknown = harness.Call<CreatePartitionsResponse>(Grow("nope", 3));
+
+        Assert.Equal((short)ErrorCode.None, grown.Results[0].ErrorCode);
+        TopicImage topic = harness.Committed.Topic("t")!;
+        Assert.Equal([0, 1, 2], topic.Partitions.Keys);
+        Assert.All(topic.Partitions.Values, p => Assert.Equal(2, p.Replicas.Length));
+        Assert.Equal((ErrorCode.InvalidPartitions, "The topic t currently has 3 partition(s); 2 would not be an increase."), ((ErrorCode)shrink.Results[0].ErrorCode, shrink.Results[0].ErrorMessage));
+        Assert.Equal((ErrorCode.InvalidPartitions, "Topic already has 3 partition(s)."), ((ErrorCode)same.Results[0].ErrorCode, same.Results[0].ErrorMessage));
+        Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, unknown.Results[0].ErrorCode);
+    }
+
+    [Fact]
+    public void GrowingWithTheWrongNumberOfAssignmentsIsRefused()
+    {
+        var harness = WithBrokers(1);
+        CreateOne(harness, "t", 1, 1);
+        var request = Grow("t", 3);
+        request.Topics[0].Assignments = [new CreatePartitionsRequest.CreatePartitionsAssignment { BrokerIds = [1] }];
+
+        var result = harness.Call<CreatePartitionsResponse>(request).Results[0];
+
+        Assert.Equal((ErrorCode.InvalidReplicaAssignment, "Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified."), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
+    }
+
+    private static CreatePartitionsRequest Grow(string topic, int count) =>
+        new() { Topics = [new CreatePartitionsRequest.CreatePartitionsTopic { Name = topic, Count = count }] };
+
+    [Fact]
+    public void TopicsAreDeletedByNameOrByIdWithTheirConfigs()
+    {
+        var harness = WithBrokers(1);
+        var byName = CreateOne(harness, "by-name", 1, 1);
+        var byId = CreateOne(harness, "by-id", 1, 1);
+        harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("by-name", "retention.ms", "1000"));
+
+        var names = harness.Call<DeleteTopicsResponse>(new DeleteTopicsRequest { TopicNames = ["by-name", "missing"] }, version: 5);
+        var ids = harness.Call<DeleteTopicsResponse>(new DeleteTopicsRequest { Topics = [new DeleteTopicsRequest.DeleteTopicState { TopicId = byId.TopicId }, new DeleteTopicsRequest.DeleteTopicState { TopicId = byName.TopicId }] });
+
+        Assert.Equal((short)ErrorCode.None, names.Responses[0].ErrorCode);
+        Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, names.Responses[1].ErrorCode);
+        Assert.Equal(("by-id", (short)ErrorCode.None), (ids.Responses[0].Name, ids.Responses[0].ErrorCode));
+        Assert.Equal((short)ErrorCode.UnknownTopicId, ids.Responses[1].ErrorCode);
+        Assert.Empty(harness.Committed.Topics);
+        Assert.Empty(harness.Committed.Configs);
+    }
+
+    private static IncrementalAlterConfigsRequest SetTopicConfig(string topic, string key, string? value, sbyte op = ConfigAlteration.OpSet) => new()
+    {
+        Resources =
+        [
+            new IncrementalAlterConfigsRequest.AlterConfigsResource
+            {
+                ResourceType = (sbyte)ConfigResourceType.Topic,
+                ResourceName = topic,
+                Configs = [new IncrementalAlterConfigsRequest.AlterableConfig { Name = key, ConfigOperation = op, Value = value }],
+            },
+        ],
+    };
+
+    [Fact]
+    public void IncrementalAlterConfigsSetsDeletesAppendsAndRefusesWhatKafkaRefuses()
+    {
+        var harness = WithBrokers(1);
+        CreateOne(harness, "t", 1, 1);
+        ConfigResource resource = ConfigResource.ForTopic("t");
+
+        harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("t", "retention.ms", "1000"));
+        Assert.Equal("1000", harness.Committed.ConfigsOf(resource)["retention.ms"]);
+        harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("t", "cleanup.policy", "compact", ConfigAlteration.OpAppend));
+        Assert.Equal("delete,compact", harness.Committed.ConfigsOf(resource)["cleanup.policy"]);
+        harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("t", "retention.ms", null, ConfigAlteration.OpDelete));
+        Assert.False(harness.Committed.ConfigsOf(resource).ContainsKey("retention.ms"));
+
+        var appendToLong = harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("t", "retention.ms", "1", ConfigAlteration.OpAppend)).Responses[0];
+        var missing = harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("ghost", "retention.ms", "1")).Responses[0];
+        Assert.Equal((ErrorCode.InvalidConfig, "Can't APPEND to key retention.ms because its type is not LIST."), ((ErrorCode)appendToLong.ErrorCode, appendToLong.ErrorMessage));
+        Assert.Equal((ErrorCode.UnknownTopicOrPartition, "The topic 'ghost' does not exist."), ((ErrorCode)missing.ErrorCode, missing.ErrorMessage));
+    }
+
+    [Fact]
+    public void AlterConfigsReplacesTheWholeSetOfOverrides()
+    {
+        var harness = WithBrokers(1);
+        CreateOne(harness, "t", 1, 1);
+        harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("t", "retention.ms", "1000"));
+
+        var answer = harness.Call<AlterConfigsResponse>(new AlterConfigsRequest
+        {
+            Resources =
+            [
+                new AlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)ConfigResourceType.Topic,
+                    ResourceName = "t",
+                    Configs = [new AlterConfigsRequest.AlterableConfig { Name = "segment.bytes", Value = "1048576" }],
+                },
+            ],
+        });
+
+        Assert.Equal((short)ErrorCode.None, answer.Responses[0].ErrorCode);
+        Assert.Equal(["segment.bytes"], harness.Committed.ConfigsOf(ConfigResource.ForTopic("t")).Keys);
+    }
+
+    [Fact]
+    public void ClusterWideBrokerDefaultsCanBeSetDynamically()
+    {
+        var harness = WithBrokers(1);
+        CreateOne(harness, "t", 1, 1);
+        var request = new IncrementalAlterConfigsRequest
+        {
+            Resources =
+            [
+                new IncrementalAlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)ConfigResourceType.Broker,
+                    ResourceName = "",
+                    Configs = [new IncrementalAlterConfigsRequest.AlterableConfig { Name = "log.retention.ms", Value = "5000" }],
+                },
+            ],
+        };
+
+        Assert.Equal((short)ErrorCode.None, harness.Call<IncrementalAlterConfigsResponse>(request).Responses[0].ErrorCode);
+
+        Assert.Equal(5000, TopicConfigView.Effective(harness.Committed, harness.Config, "t").RetentionMs);
+    }
+}
