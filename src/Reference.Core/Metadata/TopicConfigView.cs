@@ -66,10 +66,14 @@ public static class TopicConfigView
         return new ConfigEntryView(definition.Name, value, source, ReadOnly: false, IsSensitive: false, definition.Type);
     }
 
-    private static (string Value, ConfigSource Source) ResolveValue(MetadataImage image, NodeConfig node, string topic, ConfigDefinition definition)
+    private static (string Value, ConfigSource Source) ResolveValue(MetadataImage image, NodeConfig node, string topic, ConfigDefinition definition) =>
+        image.ConfigsOf(ConfigResource.ForTopic(topic)).TryGetValue(definition.Name, out string? overridden)
+            ? (overridden, ConfigSource.TopicConfig)
+            : ResolveBrokerLevel(image, node, definition);
+
+    /// <summary>The value this node's broker runs with for the key's broker synonym, and where it comes from.</summary>
+    internal static (string Value, ConfigSource Source) ResolveBrokerLevel(MetadataImage image, NodeConfig node, ConfigDefinition definition)
     {
-        if (image.ConfigsOf(ConfigResource.ForTopic(topic)).TryGetValue(definition.Name, out string? overridden))
-            return (overridden, ConfigSource.TopicConfig);
         if (image.ConfigsOf(ConfigResource.ForBroker(node.NodeId)).TryGetValue(definition.BrokerSynonym, out string? perBroker))
             return (perBroker, ConfigSource.DynamicBrokerConfig);
         if (image.ConfigsOf(ConfigResource.ClusterDefaultBroker).TryGetValue(definition.BrokerSynonym, out string? clusterDefault))
