@@ -20,13 +20,13 @@ internal sealed class PartitionGrowth(IDeterministicRandom random)
     {
         var response = new CreatePartitionsResponse();
         var records = new List<VersionedRecord>();
-        var names = request.Topics.Select(t => t.Name).ToList();
+        SortedSet<string> duplicates = TopicCreation.Duplicates(request.Topics.Select(t => t.Name));
         long added = request.Topics.Sum(t => (long)Math.Max(0, t.Count - (image.Topic(t.Name)?.Partitions.Count ?? t.Count)));
         foreach (CreatePartitionsTopic topic in request.Topics)
         {
             if (added > TopicCreation.PartitionsPerRequestMax)
                 response.Results.Add(Result(topic.Name, ErrorCode.PolicyViolation, "Excessively large number of partitions per request."));
-            else if (names.Count(n => n == topic.Name) > 1)
+            else if (duplicates.Contains(topic.Name))
                 response.Results.Add(Result(topic.Name, ErrorCode.InvalidRequest, "Duplicate topic name."));
             else
             {

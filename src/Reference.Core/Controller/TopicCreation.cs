@@ -29,7 +29,7 @@ internal sealed class TopicCreation(NodeConfig config, IDeterministicRandom rand
         var response = new CreateTopicsResponse();
         var records = new List<VersionedRecord>();
         bool tooMany = RequestedPartitions(request) > PartitionsPerRequestMax;
-        var names = request.Topics.Select(t => t.Name).ToList();
+        SortedSet<string> duplicates = Duplicates(request.Topics.Select(t => t.Name));
         MetadataImage working = image;
         foreach (CreatableTopic topic in request.Topics)
         {
@@ -38,7 +38,7 @@ internal sealed class TopicCreation(NodeConfig config, IDeterministicRandom rand
                 response.Topics.Add(Failed(topic.Name, ErrorCode.PolicyViolation, "Excessively large number of partitions per request."));
                 continue;
             }
-            if (names.Count(n => n == topic.Name) > 1)
+            if (duplicates.Contains(topic.Name))
             {
                 response.Topics.Add(Failed(topic.Name, ErrorCode.InvalidRequest, "Duplicate topic name."));
                 continue;
@@ -50,6 +50,18 @@ internal sealed class TopicCreation(NodeConfig config, IDeterministicRandom rand
             if (!request.validateOnly) records.AddRange(topicRecords);
         }
         return new ControllerResult(records, response);
+    }
+
+    /// <summary>Names that occur more than once; every occurrence is refused, as Kafka's ControllerApis refuses them.</summary>
+    internal static SortedSet<string> Duplicates(IEnumerable<string> names)
+    {
+        var seen = new SortedSet<string>(StringComparer.Ordinal);
+        var duplicates = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string name in names)
+        {
+            if (!seen.Add(name)) duplicates.Add(name);
+        }
+        return duplicates;
     }
 
     private static long RequestedPartitions(CreateTopicsRequest request) =>
