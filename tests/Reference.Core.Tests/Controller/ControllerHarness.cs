@@ -143,6 +143,18 @@ internal sealed class ControllerHarness
 
     public T? AnswerTo<T>(int correlationId) where T : class, IResponseBody => Answers.TryGetValue(correlationId, out IResponseBody? body) ? (T)body : null;
 
+    /// <summary>An active controller with these brokers registered and unfenced.</summary>
+    public static ControllerHarness WithUnfencedBrokers(params int[] brokerIds)
+    {
+        var harness = new ControllerHarness();
+        harness.RegisterUnfencedBrokers(brokerIds);
+        return harness;
+    }
+
+    /// <summary>Creates one topic, commits, and returns its result.</summary>
+    public CreateTopicsResponse.CreatableTopicResult CreateTopic(string name, int partitions, short replicationFactor) =>
+        Assert.Single(Call<CreateTopicsResponse>(CreateTopics((name, partitions, replicationFactor))).Topics);
+
     /// <summary>Registers brokers and heartbeats them until they are unfenced; returns their epochs.</summary>
     public Dictionary<int, long> RegisterUnfencedBrokers(params int[] brokerIds)
     {

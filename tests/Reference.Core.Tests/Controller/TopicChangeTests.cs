@@ -8,21 +8,11 @@ namespace Reference.Core.Tests.Controller;
 /// <summary>What happens to topics after they exist: more partitions, other configs, deletion.</summary>
 public sealed class TopicChangeTests
 {
-    private static ControllerHarness WithBrokers(params int[] brokers)
-    {
-        var harness = new ControllerHarness();
-        harness.RegisterUnfencedBrokers(brokers);
-        return harness;
-    }
-
-    private static CreateTopicsResponse.CreatableTopicResult CreateOne(ControllerHarness harness, string name, int partitions, short replicationFactor) =>
-        Assert.Single(harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics((name, partitions, replicationFactor))).Topics);
-
     [Fact]
     public void PartitionsGrowButNeverShrink()
     {
-        var harness = WithBrokers(1, 2);
-        CreateOne(harness, "t", 1, 2);
+        var harness = ControllerHarness.WithUnfencedBrokers(1, 2);
+        harness.CreateTopic("t", 1, 2);
 
         var grown = harness.Call<CreatePartitionsResponse>(Grow("t", 3));
         var shrink = harness.Call<CreatePartitionsResponse>(Grow("t", 2));
@@ -41,8 +31,8 @@ public sealed class TopicChangeTests
     [Fact]
     public void GrowingWithTheWrongNumberOfAssignmentsIsRefused()
     {
-        var harness = WithBrokers(1);
-        CreateOne(harness, "t", 1, 1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
+        harness.CreateTopic("t", 1, 1);
         var request = Grow("t", 3);
         request.Topics[0].Assignments = [new CreatePartitionsRequest.CreatePartitionsAssignment { BrokerIds = [1] }];
 
@@ -57,9 +47,9 @@ public sealed class TopicChangeTests
     [Fact]
     public void TopicsAreDeletedByNameOrByIdWithTheirConfigs()
     {
-        var harness = WithBrokers(1);
-        var byName = CreateOne(harness, "by-name", 1, 1);
-        var byId = CreateOne(harness, "by-id", 1, 1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
+        var byName = harness.CreateTopic("by-name", 1, 1);
+        var byId = harness.CreateTopic("by-id", 1, 1);
         harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("by-name", "retention.ms", "1000"));
 
         var names = harness.Call<DeleteTopicsResponse>(new DeleteTopicsRequest { TopicNames = ["by-name", "missing"] }, version: 5);
@@ -89,8 +79,8 @@ public sealed class TopicChangeTests
     [Fact]
     public void IncrementalAlterConfigsSetsDeletesAppendsAndRefusesWhatKafkaRefuses()
     {
-        var harness = WithBrokers(1);
-        CreateOne(harness, "t", 1, 1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
+        harness.CreateTopic("t", 1, 1);
         ConfigResource resource = ConfigResource.ForTopic("t");
 
         harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("t", "retention.ms", "1000"));
@@ -109,8 +99,8 @@ public sealed class TopicChangeTests
     [Fact]
     public void AlterConfigsReplacesTheWholeSetOfOverrides()
     {
-        var harness = WithBrokers(1);
-        CreateOne(harness, "t", 1, 1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
+        harness.CreateTopic("t", 1, 1);
         harness.Call<IncrementalAlterConfigsResponse>(SetTopicConfig("t", "retention.ms", "1000"));
 
         var answer = harness.Call<AlterConfigsResponse>(new AlterConfigsRequest
@@ -133,8 +123,8 @@ public sealed class TopicChangeTests
     [Fact]
     public void ClusterWideBrokerDefaultsCanBeSetDynamically()
     {
-        var harness = WithBrokers(1);
-        CreateOne(harness, "t", 1, 1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
+        harness.CreateTopic("t", 1, 1);
         var request = new IncrementalAlterConfigsRequest
         {
             Resources =

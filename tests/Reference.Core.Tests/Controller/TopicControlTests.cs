@@ -8,20 +8,10 @@ namespace Reference.Core.Tests.Controller;
 /// <summary>CreateTopics: what is created, where, and what is refused with which of Kafka's messages.</summary>
 public sealed class TopicControlTests
 {
-    private static ControllerHarness WithBrokers(params int[] brokers)
-    {
-        var harness = new ControllerHarness();
-        harness.RegisterUnfencedBrokers(brokers);
-        return harness;
-    }
-
-    private static CreateTopicsResponse.CreatableTopicResult CreateOne(ControllerHarness harness, string name, int partitions, short replicationFactor) =>
-        Assert.Single(harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics((name, partitions, replicationFactor))).Topics);
-
     [Fact]
     public void CreateTopicsIsAnsweredOnlyOnceItsRecordsAreCommitted()
     {
-        var harness = WithBrokers(1, 2, 3);
+        var harness = ControllerHarness.WithUnfencedBrokers(1, 2, 3);
         long committedBefore = harness.Committed.Offset;
 
         int create = harness.Send(ControllerHarness.CreateTopics(("orders", 3, 2)));
@@ -49,9 +39,9 @@ public sealed class TopicControlTests
     [Fact]
     public void LeadersAreSpreadRoundRobinOverTheBrokers()
     {
-        var harness = WithBrokers(1, 2, 3);
+        var harness = ControllerHarness.WithUnfencedBrokers(1, 2, 3);
 
-        CreateOne(harness, "spread", 6, 3);
+        harness.CreateTopic("spread", 6, 3);
 
         var leaders = harness.Committed.Topic("spread")!.Partitions.Values.Select(p => p.Leader).ToArray();
         Assert.Equal(2, leaders.Count(l => l == 1));
@@ -62,7 +52,7 @@ public sealed class TopicControlTests
     [Fact]
     public void TwoCreationsOfOneNameInFlightDoNotBothSucceed()
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
 
         int first = harness.Send(ControllerHarness.CreateTopics(("x", 1, 1)));
         int second = harness.Send(ControllerHarness.CreateTopics(("x", 1, 1)));
@@ -77,7 +67,7 @@ public sealed class TopicControlTests
     [Fact]
     public void ANameTwiceInOneRequestIsRefusedBothTimes()
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
 
         var answer = harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics(("d", 1, 1), ("d", 1, 1)));
 
@@ -98,7 +88,7 @@ public sealed class TopicControlTests
     [MemberData(nameof(IllegalNames))]
     public void IllegalNamesAreRefusedWithKafkasMessage(string name, string message)
     {
-        var result = CreateOne(WithBrokers(1), name, 1, 1);
+        var result = ControllerHarness.WithUnfencedBrokers(1).CreateTopic(name, 1, 1);
 
         Assert.Equal((ErrorCode.InvalidTopicException, message), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
     }
@@ -106,16 +96,16 @@ public sealed class TopicControlTests
     [Fact]
     public void TheLongestLegalNameIsAccepted()
     {
-        Assert.Equal((short)ErrorCode.None, CreateOne(WithBrokers(1), new string('a', 249), 1, 1).ErrorCode);
+        Assert.Equal((short)ErrorCode.None, ControllerHarness.WithUnfencedBrokers(1).CreateTopic(new string('a', 249), 1, 1).ErrorCode);
     }
 
     [Fact]
     public void NamesThatCollideInMetricNamesAreRefused()
     {
-        var harness = WithBrokers(1);
-        CreateOne(harness, "a.b", 1, 1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
+        harness.CreateTopic("a.b", 1, 1);
 
-        var result = CreateOne(harness, "a_b", 1, 1);
+        var result = harness.CreateTopic("a_b", 1, 1);
 
         Assert.Equal((ErrorCode.InvalidTopicException, "Topic 'a_b' collides with existing topic: a.b"), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
     }
@@ -133,9 +123,9 @@ public sealed class TopicControlTests
     [MemberData(nameof(BadShapes))]
     public void PartitionCountsAndReplicationFactorsAreValidatedWithKafkasMessages(int partitions, short replicationFactor, ErrorCode code, string message)
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
 
-        var result = CreateOne(harness, "t", partitions, replicationFactor);
+        var result = harness.CreateTopic("t", partitions, replicationFactor);
 
         Assert.Equal((code, message), ((ErrorCode)result.ErrorCode, result.ErrorMessage));
         Assert.Null(harness.Committed.Topic("t"));
@@ -147,7 +137,7 @@ public sealed class TopicControlTests
         var harness = new ControllerHarness();
         harness.Call<BrokerRegistrationResponse>(ControllerHarness.Registration(1));
 
-        var result = CreateOne(harness, "t", 1, 1);
+        var result = harness.CreateTopic("t", 1, 1);
 
         Assert.Equal("Unable to replicate the partition 1 time(s): All brokers are currently fenced.", result.ErrorMessage);
     }
@@ -158,7 +148,7 @@ public sealed class TopicControlTests
         var harness = new ControllerHarness(ControllerHarness.DefaultConfig() with { NumPartitions = 4, DefaultReplicationFactor = 2 });
         harness.RegisterUnfencedBrokers(1, 2);
 
-        var result = CreateOne(harness, "defaults", -1, -1);
+        var result = harness.CreateTopic("defaults", -1, -1);
 
         Assert.Equal((4, (short)2), (result.NumPartitions, result.ReplicationFactor));
     }
@@ -166,7 +156,7 @@ public sealed class TopicControlTests
     [Fact]
     public void ConfigsAreValidatedWrittenAndDescribedInTheAnswer()
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
         var request = ControllerHarness.CreateTopics(("compacted", 1, 1));
         request.Topics[0].Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "cleanup.policy", Value = "compact" }];
 
@@ -181,7 +171,7 @@ public sealed class TopicControlTests
     [Fact]
     public void AnUnknownOrInvalidConfigRefusesTheTopic()
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
         var request = ControllerHarness.CreateTopics(("a", 1, 1), ("b", 1, 1));
         request.Topics[0].Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "retention.hours", Value = "1" }];
         request.Topics[1].Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "retention.ms", Value = "soon" }];
@@ -196,7 +186,7 @@ public sealed class TopicControlTests
     [Fact]
     public void ValidateOnlyAnswersAsIfCreatedButWritesNothing()
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
         var request = ControllerHarness.CreateTopics(("dry", 2, 1));
         request.validateOnly = true;
 
@@ -210,7 +200,7 @@ public sealed class TopicControlTests
     [Fact]
     public void AManualAssignmentPlacesReplicasAsAsked()
     {
-        var harness = WithBrokers(1, 2, 3);
+        var harness = ControllerHarness.WithUnfencedBrokers(1, 2, 3);
         var request = ControllerHarness.CreateTopics(("manual", -1, -1));
         request.Topics[0].Assignments =
         [
@@ -227,7 +217,7 @@ public sealed class TopicControlTests
     [Fact]
     public void AManualAssignmentNamingAnUnknownBrokerIsRefused()
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
         var request = ControllerHarness.CreateTopics(("manual", -1, -1));
         request.Topics[0].Assignments = [new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = 0, BrokerIds = [1, 7] }];
 
@@ -239,7 +229,7 @@ public sealed class TopicControlTests
     [Fact]
     public void TheOffsetsTopicCanBeCreatedTheWayTheNodeAutoCreatesIt()
     {
-        var harness = WithBrokers(1);
+        var harness = ControllerHarness.WithUnfencedBrokers(1);
 
         var request = AutoTopicCreation.Request([AutoTopicCreation.ConsumerOffsets(harness.Config), AutoTopicCreation.UserTopic("auto")], 30_000);
         var answer = harness.Call<CreateTopicsResponse>(request);

@@ -8,14 +8,7 @@ namespace Reference.Core.Tests.Metadata;
 
 public sealed class DescribeConfigsAnswerTests
 {
-    private static readonly NodeConfig Node = new()
-    {
-        NodeId = 2,
-        ClusterId = "cluster",
-        Voters = [new VoterAddress(2, "localhost", 9093)],
-        AdvertisedBrokerEndpoints = [new Endpoint("PLAINTEXT", "localhost", 9092)],
-        MinInsyncReplicas = 2,
-    };
+    private static readonly NodeConfig Node = NodeConfigFor(2) with { MinInsyncReplicas = 2 };
 
     private static readonly MetadataImage Image = MetadataImage.Empty.Apply(
     [

@@ -1,4 +1,5 @@
 using Reference.Core.Metadata;
+using Reference.Core.Node;
 using Reference.Protocol.Messages;
 using Reference.Protocol.Primitives;
 using Reference.Protocol.Records;
@@ -8,6 +9,15 @@ namespace Reference.Core.Tests.Metadata;
 /// <summary>Records as the controller writes them, for tests that build images and logs by hand.</summary>
 internal static class MetadataRecordsForTests
 {
+    /// <summary>A one-node configuration with Kafka's defaults, for tests that resolve configs.</summary>
+    public static NodeConfig NodeConfigFor(int nodeId) => new()
+    {
+        NodeId = nodeId,
+        ClusterId = "cluster",
+        Voters = [new VoterAddress(nodeId, "localhost", 9093)],
+        AdvertisedBrokerEndpoints = [new Endpoint("PLAINTEXT", "localhost", 9092)],
+    };
+
     public static VersionedRecord V(IMetadataRecord record, short version = 0) => new(record, version);
 
     public static Uuid Id(int n) => new(0x1000 + n, n);

@@ -7,14 +7,7 @@ namespace Reference.Core.Tests.Metadata;
 
 public sealed class TopicConfigTests
 {
-    private static readonly NodeConfig Node = new()
-    {
-        NodeId = 1,
-        ClusterId = "cluster",
-        Voters = [new VoterAddress(1, "localhost", 9093)],
-        AdvertisedBrokerEndpoints = [new Endpoint("PLAINTEXT", "localhost", 9092)],
-        LogRetentionMs = 3_600_000,
-    };
+    private static readonly NodeConfig Node = NodeConfigFor(1) with { LogRetentionMs = 3_600_000 };
 
     public static TheoryData<string, string, string?> Validations => new()
     {
