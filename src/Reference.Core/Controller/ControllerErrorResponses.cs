@@ -44,6 +44,7 @@ internal static class ControllerErrorResponses
             UnregisterBrokerRequest => new UnregisterBrokerResponse { ErrorCode = code },
             AllocateProducerIdsRequest => new AllocateProducerIdsResponse { ErrorCode = code },
             AlterPartitionRequest => new AlterPartitionResponse { ErrorCode = code },
+            DescribeQuorumRequest => new DescribeQuorumResponse { ErrorCode = code },
             _ => throw new ArgumentException($"{request.ApiKey} is not a controller request", nameof(request)),
         };
     }
