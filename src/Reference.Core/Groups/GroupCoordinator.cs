@@ -104,7 +104,7 @@ public sealed class GroupCoordinator
         }
         foreach ((int partition, int epoch) in _catalog.LedPartitions.ToList())
         {
-            if (wanted.GetValueOrDefault(partition, -1) == epoch) continue;
+            if (wanted.TryGetValue(partition, out int wantedEpoch) && wantedEpoch == epoch) continue;
             foreach (ClassicGroup group in _catalog.StopLeading(partition)) _rebalancer.Unload(group, nowMs, effects);
             _loads.Remove(partition);
         }

@@ -48,7 +48,8 @@ internal sealed class GroupDeletionHandler(GroupCatalog catalog, GroupLogWriter 
     {
         var errors = new Dictionary<(string, int), ErrorCode>();
         ClassicGroup? group = null;
-        ErrorCode groupError = catalog.Status(request.GroupId, emptyGroupIdAllowed: true);
+        // Unlike DeleteGroups, Kafka keeps no compatibility exception for an empty group id here.
+        ErrorCode groupError = catalog.Status(request.GroupId, emptyGroupIdAllowed: false);
         if (groupError == ErrorCode.None)
         {
             group = catalog.Find(request.GroupId);

@@ -10,15 +10,28 @@ namespace Reference.Core.Groups;
 /// </summary>
 internal sealed class GroupTimers(GroupCatalog catalog, GroupRebalancer rebalancer)
 {
+    /// <summary>
+    /// Join deadlines one tick may meet in a row: a deadline may fall due again at once (an initial delay of 0
+    /// extended once, or a rebalance with no member left to wait for), and is settled in the same tick rather
+    /// than by waking the node again at the same time. Each case takes at most two rounds.
+    /// </summary>
+    private const int JoinDeadlineRoundsMax = 4;
+
     public void Tick(long nowMs, Effects effects)
     {
         foreach (ClassicGroup group in catalog.All.ToList())
         {
             ExpirePendingMembers(group, nowMs, effects);
             ExpireMembers(group, nowMs, effects);
-            if (group.State == GroupState.PreparingRebalance && group.JoinDeadlineMs <= nowMs) rebalancer.OnJoinDeadline(group, nowMs, effects);
+            // A sync deadline may start a rebalance whose join deadline is already due, so it goes first.
             if (group.SyncDeadlineMs <= nowMs) rebalancer.OnSyncDeadline(group, nowMs, effects);
+            for (int round = 0; group.State == GroupState.PreparingRebalance && group.JoinDeadlineMs <= nowMs; round++)
+            {
+                GroupInvariant.Check(round < JoinDeadlineRoundsMax, $"{group.GroupId}: join deadlines due at {nowMs} settle within {JoinDeadlineRoundsMax} rounds");
+                rebalancer.OnJoinDeadline(group, nowMs, effects);
+            }
             group.CheckInvariants();
+            GroupInvariant.Check(NextDeadlineOf(group, null) is not long next || next > nowMs, $"{group.GroupId}: a tick leaves nothing due");
         }
     }
 
@@ -26,16 +39,19 @@ internal sealed class GroupTimers(GroupCatalog catalog, GroupRebalancer rebalanc
     public long? NextDeadlineMs()
     {
         long? earliest = null;
-        foreach (ClassicGroup group in catalog.All)
+        foreach (ClassicGroup group in catalog.All) earliest = NextDeadlineOf(group, earliest);
+        return earliest;
+    }
+
+    private static long? NextDeadlineOf(ClassicGroup group, long? earliest)
+    {
+        earliest = Earliest(earliest, group.JoinDeadlineMs);
+        earliest = Earliest(earliest, group.SyncDeadlineMs);
+        foreach (KeyValuePair<string, long> pending in group.PendingMembers) earliest = Earliest(earliest, pending.Value);
+        foreach (GroupMember member in group.Members)
         {
-            earliest = Earliest(earliest, group.JoinDeadlineMs);
-            earliest = Earliest(earliest, group.SyncDeadlineMs);
-            foreach (KeyValuePair<string, long> pending in group.PendingMembers) earliest = Earliest(earliest, pending.Value);
-            foreach (GroupMember member in group.Members)
-            {
-                // A member waiting on a rebalance cannot expire; its session restarts when it is answered.
-                if (!member.IsExemptFromExpiry) earliest = Earliest(earliest, member.HeartbeatDeadlineMs);
-            }
+            // A member waiting on a rebalance cannot expire; its session restarts when it is answered.
+            if (!member.IsExemptFromExpiry) earliest = Earliest(earliest, member.HeartbeatDeadlineMs);
         }
         return earliest;
     }

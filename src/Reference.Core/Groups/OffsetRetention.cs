@@ -14,12 +14,13 @@ internal sealed class OffsetRetention(GroupCoordinatorConfig config, GroupCatalo
 {
     private long? _nextSweepMs;
 
-    public long? NextSweepMs => catalog.LedPartitions.Count == 0 ? null : _nextSweepMs;
+    public long? NextSweepMs => _nextSweepMs;
 
-    /// <summary>Starts the sweep's clock when there are partitions to sweep.</summary>
+    /// <summary>Starts the sweep's clock when there are partitions to sweep, and stops it when there are none.</summary>
     public void Schedule(long nowMs)
     {
-        if (catalog.LedPartitions.Count > 0) _nextSweepMs ??= nowMs + config.OffsetsRetentionCheckIntervalMs;
+        if (catalog.LedPartitions.Count == 0) _nextSweepMs = null;
+        else _nextSweepMs ??= nowMs + config.OffsetsRetentionCheckIntervalMs;
     }
 
     public void Tick(long nowMs, Effects effects)

@@ -26,9 +26,10 @@ public sealed class GroupProperties
     [Fact]
     public void RandomWorkloadsKeepTheGroupInvariants()
     {
-        Prop.ForAll(Arb.From(Ops), Arb.From(Gen.Choose(0, int.MaxValue)), (ops, seed) =>
+        // Kafka's default initial delay, and none at all (a common test setting, where deadlines fall due at once).
+        Prop.ForAll(Arb.From(Ops), Arb.From(Gen.Choose(0, int.MaxValue)), Arb.From(Gen.Elements(0, 3_000)), (ops, seed, initialDelayMs) =>
         {
-            new GroupWorkload((ulong)seed).Run(ops);
+            new GroupWorkload((ulong)seed, initialDelayMs).Run(ops);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(Workloads).WithQuietOnSuccess(true));
     }
 

@@ -42,9 +42,10 @@ internal sealed class GroupWorkload
     private int _lastGeneration;
     private long _nextConnection = 100;
 
-    public GroupWorkload(ulong seed)
+    public GroupWorkload(ulong seed, int initialRebalanceDelayMs = GroupHarness.InitialDelayMs)
     {
-        _harness = new GroupHarness(seed: seed);
+        var config = new GroupCoordinatorConfig { OffsetsTopicNumPartitions = GroupHarness.Partitions, GroupInitialRebalanceDelayMs = initialRebalanceDelayMs };
+        _harness = new GroupHarness(config, seed);
         _clients = Enumerable.Range(1, Clients).Select(i => new Client(i, i >= 3 ? $"static-{i}" : null)).ToArray();
         foreach (Client client in _clients) client.Connection = _nextConnection++;
     }

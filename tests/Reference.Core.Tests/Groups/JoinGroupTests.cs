@@ -218,6 +218,22 @@ public sealed partial class JoinGroupTests
     }
 
     [Fact]
+    public void WithoutAnInitialDelayTheFirstRebalanceCompletesAtTheNextWakeUp()
+    {
+        var harness = new GroupHarness(new GroupCoordinatorConfig { OffsetsTopicNumPartitions = GroupHarness.Partitions, GroupInitialRebalanceDelayMs = 0 });
+        var first = new TestMember(harness, 1, "g");
+        var second = new TestMember(harness, 2, "g");
+        first.Join();
+        second.Join();
+
+        Assert.Equal(harness.NowMs, harness.Coordinator.NextDeadlineMs);
+        var joined = first.Observe(harness.Advance(0))!;
+
+        Assert.Equal(2, joined.Members.Count);
+        Assert.True(harness.Coordinator.NextDeadlineMs > harness.NowMs);
+    }
+
+    [Fact]
     public void ALeaderThatRejoinsAStableGroupStartsARebalance()
     {
         var harness = new GroupHarness();
