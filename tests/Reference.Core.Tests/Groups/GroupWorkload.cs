@@ -31,7 +31,7 @@ internal sealed class GroupWorkload
     private const string GroupId = "g";
     private const int Clients = 4;
 
-    private static readonly short[] JoinVersions = [1, 3, 5, 7, 9, 5];
+    private static readonly short[] JoinVersions = [0, 3, 5, 7, 9, 5];
 
     private readonly GroupHarness _harness;
     private readonly Client[] _clients;
@@ -93,10 +93,10 @@ internal sealed class GroupWorkload
         {
             case 0 when !busy: Act(client, op.Arg); break;
             case 1 when !busy: SendJoin(client, op.Arg); break;
-            case 2 when !busy: Send(client, 3, Sync(GroupId, client.GenerationId, client.MemberId, client.InstanceId, Assignments(client))); break;
-            case 3 when !busy: Send(client, 3, Heartbeat(GroupId, client.GenerationId, client.MemberId, client.InstanceId)); break;
-            case 4 when !busy: Send(client, 3, Leave(GroupId, (client.MemberId, client.InstanceId))); break;
-            case 5 when !busy: Send(client, 7, Commit(GroupId, client.GenerationId, client.MemberId, ("orders", op.Arg, op.Arg * 10))); break;
+            case 2 when !busy: Send(client, (short)op.Arg, Sync(GroupId, client.GenerationId, client.MemberId, client.InstanceId, Assignments(client))); break;
+            case 3 when !busy: Send(client, (short)(op.Arg % 5), Heartbeat(GroupId, client.GenerationId, client.MemberId, client.InstanceId)); break;
+            case 4 when !busy: Send(client, (short)op.Arg, Leave(GroupId, (client.MemberId, client.InstanceId))); break;
+            case 5 when !busy: Send(client, (short)(op.Arg + 3), Commit(GroupId, client.GenerationId, client.MemberId, ("orders", op.Arg, op.Arg * 10))); break;
             case 6: Observe(RunFor(op.Arg * 700)); break;
             case 7: Observe(RunFor(op.Arg * 6_000)); break;
             case 8 when !busy && client.InstanceId is not null:
@@ -122,9 +122,9 @@ internal sealed class GroupWorkload
         switch (client.Next)
         {
             case Phase.Join: SendJoin(client, arg); break;
-            case Phase.Sync: Send(client, 3, Sync(GroupId, client.GenerationId, client.MemberId, client.InstanceId, Assignments(client))); break;
-            case Phase.Heartbeat when arg % 2 == 0: Send(client, 7, Commit(GroupId, client.GenerationId, client.MemberId, ("orders", arg, arg * 10))); break;
-            case Phase.Heartbeat: Send(client, 3, Heartbeat(GroupId, client.GenerationId, client.MemberId, client.InstanceId)); break;
+            case Phase.Sync: Send(client, (short)arg, Sync(GroupId, client.GenerationId, client.MemberId, client.InstanceId, Assignments(client))); break;
+            case Phase.Heartbeat when arg % 2 == 0: Send(client, (short)(arg + 3), Commit(GroupId, client.GenerationId, client.MemberId, ("orders", arg, arg * 10))); break;
+            case Phase.Heartbeat: Send(client, (short)(arg % 5), Heartbeat(GroupId, client.GenerationId, client.MemberId, client.InstanceId)); break;
         }
     }
 
