@@ -45,8 +45,7 @@ public static class BrokerHost
         foreach (string warning in parsed.Warnings) log.Warn(Component, warning);
         if (config.TraceRecordPath is { } tracePath)
             log.Info(Component, $"trace.record.path={tracePath} is noted; recording real runs as traces is not built yet.");
-        NodeFactory? factory = options.NodeFactory ?? CoreNodeFactory.Default;
-        if (factory is null) return Fail(options, "This build has no core Node to run yet (Reference.Core.Node.Node has not landed).");
+        NodeFactory factory = options.NodeFactory ?? CoreNodeFactory.Default;
         MetaProperties? meta = LoadOrFormatMetaProperties(options, config, log);
         if (meta is null) return Task.FromResult<RunningBroker?>(null);
         NodeConfig nodeConfig = config.Node with { ClusterId = meta.ClusterId };
@@ -71,7 +70,7 @@ public static class BrokerHost
         {
             QuorumStateData? quorumState = storage.ReadQuorumState();
             log.Info("LogManager", $"Loaded {storage.Logs.Count} logs from {config.DataDirectory} ({(storage.WasCleanShutdown ? "clean" : "recovered after an unclean")} stop).");
-            NodeHandler node = factory(nodeConfig, storage, quorumState, new SplitMix64Random(SeedFromOperatingSystem()));
+            INode node = factory(nodeConfig, storage, quorumState, new SplitMix64Random(SeedFromOperatingSystem()));
             var loop = new EventLoop(node, storage, clock, log);
             foreach (ListenerConfig listener in config.Listeners)
                 listeners.Add(SocketListener.Start(listener, config.SocketRequestMaxBytes, loop, log, () => clock.NowMs));

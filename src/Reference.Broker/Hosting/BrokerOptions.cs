@@ -1,3 +1,4 @@
+using Reference.Core.Node;
 namespace Reference.Broker.Hosting;
 
 /// <summary>How to start a broker: <c>kraft server start [FILE]</c>.</summary>

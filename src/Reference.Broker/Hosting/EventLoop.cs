@@ -31,7 +31,7 @@ internal sealed class EventLoop : INodeInbox
     private readonly Queue<LoopEvent> _ownEvents = new();
     private readonly Dictionary<ConnectionId, ClientConnection> _connections = [];
     private readonly SortedSet<long> _wakeTimesMs = [];
-    private readonly NodeHandler _node;
+    private readonly INode _node;
     private readonly DiskLogStorage _storage;
     private readonly LogFlusher _flusher;
     private readonly MonotonicClock _clock;
@@ -43,7 +43,7 @@ internal sealed class EventLoop : INodeInbox
     private long _lastNowMs;
     private string? _fatal;
 
-    public EventLoop(NodeHandler node, DiskLogStorage storage, MonotonicClock clock, BrokerLog log)
+    public EventLoop(INode node, DiskLogStorage storage, MonotonicClock clock, BrokerLog log)
     {
         _node = node;
         _storage = storage;
@@ -182,7 +182,7 @@ internal sealed class EventLoop : INodeInbox
 
     private void Deliver(NodeInput input)
     {
-        IReadOnlyList<NodeEffect> effects = _node(input);
+        IReadOnlyList<NodeEffect> effects = _node.Handle(input);
         foreach (NodeEffect effect in effects)
         {
             if (_fatal is not null) return;

@@ -169,12 +169,12 @@ public sealed class HostedPartitions : IPartitionAppender
         LeaderAppend append = _produce.AppendAsLeader(partition, batch, short.MaxValue, acks: -1, nowMs, effects);
         if (append.Error != ErrorCode.None)
         {
-            onCommitted(new AppendOutcome((short)append.Error, -1, -1), effects);
+            onCommitted(new AppendOutcome((short)append.Error, -1, -1, nowMs), effects);
             return;
         }
         var wait = new AckWait(partition, AckLevel.HighWatermark, append.LastOffset + 1, append.LeaderEpoch);
         _produce.AnswerWhenAcked(nowMs + InternalAppendTimeoutMs, connection: null, [wait],
-            completeEffects => onCommitted(new AppendOutcome((short)wait.Status.Error, append.BaseOffset, append.LastOffset), completeEffects),
+            completeEffects => onCommitted(new AppendOutcome((short)wait.Status.Error, append.BaseOffset, append.LastOffset, _lastNowMs), completeEffects),
             effects);
     }
 

@@ -55,7 +55,7 @@ public sealed class BrokerHostTests(ITestOutputHelper output)
                 Assert.Equal(new Core.Log.LogExtent(0, 3, 3), storage.Extent(log));
                 Assert.Equal(1, config.NodeId);
                 Assert.Equal(22, config.ClusterId.Length);
-                return restarted.Handle;
+                return restarted;
             },
         });
         Assert.True(again is not null, errors.ToString());
@@ -83,7 +83,7 @@ public sealed class BrokerHostTests(ITestOutputHelper output)
         var errors = new StringWriter();
         RunningBroker? broker = await BrokerHost.StartAsync(new BrokerOptions
         {
-            ConfigPath = config, Output = new StringWriter(), Error = errors, HandleSignals = false, NodeFactory = (_, _, _, _) => new TestDoubleNode().Handle,
+            ConfigPath = config, Output = new StringWriter(), Error = errors, HandleSignals = false, NodeFactory = (_, _, _, _) => new TestDoubleNode(),
         });
         Assert.Null(broker);
         Assert.Contains("is not formatted", errors.ToString(), StringComparison.Ordinal);
@@ -99,7 +99,7 @@ public sealed class BrokerHostTests(ITestOutputHelper output)
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         int exitCode = await BrokerHost.RunAsync(new BrokerOptions
         {
-            ConfigPath = config, Output = new StringWriter(), Error = new StringWriter(), HandleSignals = false, NodeFactory = (_, _, _, _) => new TestDoubleNode().Handle,
+            ConfigPath = config, Output = new StringWriter(), Error = new StringWriter(), HandleSignals = false, NodeFactory = (_, _, _, _) => new TestDoubleNode(),
         }, cancel.Token);
         Assert.Equal(0, exitCode);
         Assert.True(File.Exists(Path.Combine(directory.Combine("data"), DiskLogStorage.CleanShutdownFileName)));

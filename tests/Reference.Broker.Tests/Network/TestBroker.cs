@@ -49,7 +49,7 @@ internal sealed class TestBroker : IAsyncDisposable
             Output = TextWriter.Synchronized(log),
             Error = errors,
             HandleSignals = false,
-            NodeFactory = (_, _, _, _) => node.Handle,
+            NodeFactory = (_, _, _, _) => node,
         });
         Assert.True(running is not null, errors.ToString());
         return new TestBroker(directory, running!, log, node, configPath);

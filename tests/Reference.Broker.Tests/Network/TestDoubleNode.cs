@@ -11,7 +11,7 @@ namespace Reference.Broker.Tests.Network;
 /// shell that handed it a second request from the same connection early would be caught), emits what it
 /// is told to on Started, and records every input. It models nothing of Kafka beyond that.
 /// </summary>
-internal sealed class TestDoubleNode
+internal sealed class TestDoubleNode : INode
 {
     private readonly List<NodeInput.RequestReceived> _deferred = [];
     private readonly Dictionary<ConnectionId, int> _inFlight = [];

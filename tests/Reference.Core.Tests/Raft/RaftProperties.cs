@@ -120,7 +120,7 @@ public sealed class RaftProperties
             var starts = new List<EpochStartOffset>();
             for (int offset = 0; offset < epochs.Length; offset++)
                 if (starts.Count == 0 || starts[^1].Epoch != epochs[offset]) starts.Add(new EpochStartOffset(epochs[offset], offset));
-            OffsetAndEpoch answer = new LeaderEpochCache(starts).EndOffsetFor(asked, epochs.Length);
+            OffsetAndEpoch answer = new Reference.Core.Raft.LeaderEpochCache(starts).EndOffsetFor(asked, epochs.Length);
 
             int floorEpoch = epochs.Where(epoch => epoch <= asked).DefaultIfEmpty(OffsetAndEpoch.NoEpoch).Max();
             long expectedEnd = floorEpoch == OffsetAndEpoch.NoEpoch

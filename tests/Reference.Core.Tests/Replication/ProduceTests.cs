@@ -162,7 +162,7 @@ public sealed class ProduceTests
         harness.Run(effects => harness.Node.AppendAsLeader(T0, TestBatches.Records(2), harness.NowMs, effects, (outcome, _) => outcomes.Add(outcome)));
         Assert.Empty(outcomes);
         harness.Fetch(T0, 2, replicaId: 2);
-        Assert.Equal([new AppendOutcome(0, 0, 1)], outcomes);
+        Assert.Equal(((short)0, 0L, 1L), (outcomes.Single().ErrorCode, outcomes.Single().BaseOffset, outcomes.Single().LastOffset));
         harness.Run(effects => harness.Node.AppendAsLeader(new TopicPartition("none", 0), TestBatches.Records(1), harness.NowMs, effects,
             (outcome, _) => outcomes.Add(outcome)));
         Assert.Equal(Error(ErrorCode.UnknownTopicOrPartition), outcomes[^1].ErrorCode);

@@ -3,7 +3,7 @@ using Reference.Protocol;
 using Reference.Protocol.Framing;
 using Reference.Protocol.Messages;
 
-namespace Reference.Core.Tests.Node;
+namespace Reference.Core.Tests.NodeComposition;
 
 public sealed class ApiVersionsHandlerTests
 {

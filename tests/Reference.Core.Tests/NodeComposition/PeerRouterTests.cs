@@ -1,7 +1,7 @@
 using Reference.Core.Node;
 using Reference.Protocol.Messages;
 
-namespace Reference.Core.Tests.Node;
+namespace Reference.Core.Tests.NodeComposition;
 
 public sealed class PeerRouterTests
 {

@@ -3,7 +3,7 @@ using Reference.Core.Node;
 using Reference.Protocol.Records;
 using Reference.Simulation.Storage;
 
-namespace Reference.Core.Tests.Node;
+namespace Reference.Core.Tests.NodeComposition;
 
 public sealed class StepLogViewTests
 {
