@@ -14,7 +14,7 @@ public readonly record struct LedOffsetsPartition(int Partition, int LeaderEpoch
 /// <c>__consumer_offsets</c> partition this node leads. The node drives it:
 /// <list type="bullet">
 /// <item><see cref="OnPartitionsLed"/> after every metadata change, with the offsets partitions it now leads;</item>
-/// <item><see cref="TryHandle"/> (or the typed <c>Handle…</c>) for the group APIs in <see cref="HandledApiKeys"/>;</item>
+/// <item><see cref="TryHandle"/>, or the typed <c>Handle…</c> it dispatches to, for the APIs in <see cref="HandledApiKeys"/>;</item>
 /// <item><see cref="Tick"/> when <see cref="NextDeadlineMs"/> is reached, and <see cref="OnConnectionClosed"/>.</item>
 /// </list>
 /// FindCoordinator is the node's: it answers with the leader of <see cref="PartitionFor"/>'s partition.
@@ -128,19 +128,44 @@ public sealed class GroupCoordinator
     {
         switch (body)
         {
-            case JoinGroupRequest join: _join.Handle(context, join, nowMs, effects); return true;
-            case SyncGroupRequest sync: _sync.Handle(context, sync, nowMs, effects); return true;
-            case HeartbeatRequest heartbeat: _heartbeat.Handle(context, heartbeat, nowMs, effects); return true;
-            case LeaveGroupRequest leave: _leave.Handle(context, leave, nowMs, effects); return true;
-            case OffsetCommitRequest commit: _commit.Handle(context, commit, nowMs, effects); return true;
-            case OffsetFetchRequest fetch: _fetch.Handle(context, fetch, effects); return true;
-            case DescribeGroupsRequest describe: _query.HandleDescribe(context, describe, effects); return true;
-            case ListGroupsRequest list: _query.HandleList(context, list, effects); return true;
-            case DeleteGroupsRequest delete: _deletion.HandleDeleteGroups(context, delete, nowMs, effects); return true;
-            case OffsetDeleteRequest offsetDelete: _deletion.HandleOffsetDelete(context, offsetDelete, nowMs, effects); return true;
+            case JoinGroupRequest join: HandleJoinGroup(context, join, nowMs, effects); return true;
+            case SyncGroupRequest sync: HandleSyncGroup(context, sync, nowMs, effects); return true;
+            case HeartbeatRequest heartbeat: HandleHeartbeat(context, heartbeat, nowMs, effects); return true;
+            case LeaveGroupRequest leave: HandleLeaveGroup(context, leave, nowMs, effects); return true;
+            case OffsetCommitRequest commit: HandleOffsetCommit(context, commit, nowMs, effects); return true;
+            case OffsetFetchRequest fetch: HandleOffsetFetch(context, fetch, nowMs, effects); return true;
+            case DescribeGroupsRequest describe: HandleDescribeGroups(context, describe, nowMs, effects); return true;
+            case ListGroupsRequest list: HandleListGroups(context, list, nowMs, effects); return true;
+            case DeleteGroupsRequest delete: HandleDeleteGroups(context, delete, nowMs, effects); return true;
+            case OffsetDeleteRequest offsetDelete: HandleOffsetDelete(context, offsetDelete, nowMs, effects); return true;
             default: return false;
         }
     }
+
+    /// <summary>Answered at once with an error or MEMBER_ID_REQUIRED, otherwise parked until the rebalance completes.</summary>
+    public void HandleJoinGroup(RequestContext context, JoinGroupRequest request, long nowMs, Effects effects) => _join.Handle(context, request, nowMs, effects);
+
+    /// <summary>A follower's is parked until the leader's assignment is committed; the leader's answer waits for that write too.</summary>
+    public void HandleSyncGroup(RequestContext context, SyncGroupRequest request, long nowMs, Effects effects) => _sync.Handle(context, request, nowMs, effects);
+
+    public void HandleHeartbeat(RequestContext context, HeartbeatRequest request, long nowMs, Effects effects) => _heartbeat.Handle(context, request, nowMs, effects);
+
+    public void HandleLeaveGroup(RequestContext context, LeaveGroupRequest request, long nowMs, Effects effects) => _leave.Handle(context, request, nowMs, effects);
+
+    /// <summary>Answered once the offsets' records are committed (or the write failed).</summary>
+    public void HandleOffsetCommit(RequestContext context, OffsetCommitRequest request, long nowMs, Effects effects) => _commit.Handle(context, request, nowMs, effects);
+
+    public void HandleOffsetFetch(RequestContext context, OffsetFetchRequest request, long nowMs, Effects effects) => _fetch.Handle(context, request, effects);
+
+    public void HandleDescribeGroups(RequestContext context, DescribeGroupsRequest request, long nowMs, Effects effects) => _query.HandleDescribe(context, request, effects);
+
+    public void HandleListGroups(RequestContext context, ListGroupsRequest request, long nowMs, Effects effects) => _query.HandleList(context, request, effects);
+
+    /// <summary>Answered once the tombstones are committed.</summary>
+    public void HandleDeleteGroups(RequestContext context, DeleteGroupsRequest request, long nowMs, Effects effects) => _deletion.HandleDeleteGroups(context, request, nowMs, effects);
+
+    /// <summary>Answered once the tombstones are committed.</summary>
+    public void HandleOffsetDelete(RequestContext context, OffsetDeleteRequest request, long nowMs, Effects effects) => _deletion.HandleOffsetDelete(context, request, nowMs, effects);
 
     /// <summary>Expires sessions, pending members and rebalance deadlines that are due, and sweeps expired offsets.</summary>
     public void Tick(long nowMs, Effects effects)

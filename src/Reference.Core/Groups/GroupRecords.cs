@@ -111,7 +111,11 @@ internal static class GroupRecords
 
     private static byte[] GroupMetadataKeyOf(string groupId) => Versioned(new GroupMetadataKey { Group = groupId }, GroupMetadataKeyVersion);
 
-    private static byte[] Versioned(IMessage message, short version)
+    /// <summary>
+    /// An int16 version and the message in it: the framing of these records, and of the consumer protocol's
+    /// payloads inside JoinGroup and SyncGroup.
+    /// </summary>
+    internal static byte[] Versioned(IMessage message, short version)
     {
         using var writer = new ProtocolWriter();
         writer.WriteInt16(version);

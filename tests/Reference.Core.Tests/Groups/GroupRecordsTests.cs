@@ -49,11 +49,11 @@ public sealed class GroupRecordsTests
     public void RecordsOfOlderVersionsStayReadable()
     {
         // An offset commit key v0 with a value v0 (no leader epoch, no expiry), as Kafka 0.8.2 wrote them.
-        byte[] key = Versioned(new OffsetCommitKey { Group = "old", Topic = "orders", Partition = 1 }, 0);
-        byte[] value = Versioned(new OffsetCommitValue { Offset = 9, Metadata = "x", CommitTimestamp = 5 }, 0);
+        byte[] key = GroupRecords.Versioned(new OffsetCommitKey { Group = "old", Topic = "orders", Partition = 1 }, 0);
+        byte[] value = GroupRecords.Versioned(new OffsetCommitValue { Offset = 9, Metadata = "x", CommitTimestamp = 5 }, 0);
         // A group metadata value v0: no rebalance timeout, no state timestamp, no instance ids.
-        byte[] groupKey = Versioned(new GroupMetadataKey { Group = "old" }, 2);
-        byte[] groupValue = Versioned(new GroupMetadataValue { ProtocolType = "consumer", Generation = 3, Protocol = "range", Leader = "m" , Members = [new() { MemberId = "m", ClientId = "c", ClientHost = "h", SessionTimeout = 7_000 }] }, 0);
+        byte[] groupKey = GroupRecords.Versioned(new GroupMetadataKey { Group = "old" }, 2);
+        byte[] groupValue = GroupRecords.Versioned(new GroupMetadataValue { ProtocolType = "consumer", Generation = 3, Protocol = "range", Leader = "m", Members = [new() { MemberId = "m", ClientId = "c", ClientHost = "h", SessionTimeout = 7_000 }] }, 0);
         var batch = new RecordBatchBuilder(new RecordBatchOptions()).Append(1, key, value).Append(2, groupKey, groupValue);
 
         IReadOnlyList<Record> records = Records(batch);
@@ -79,13 +79,5 @@ public sealed class GroupRecordsTests
         var batch = new RecordBatchBuilder(new RecordBatchOptions()).Append(1, new byte[] { 0, 2, 0 }, null);
 
         Assert.Throws<MalformedFrameException>(() => GroupRecords.Decode(Records(batch)[0]));
-    }
-
-    private static byte[] Versioned(IMessage message, short version)
-    {
-        using var writer = new ProtocolWriter();
-        writer.WriteInt16(version);
-        message.Write(writer, version);
-        return writer.ToArray();
     }
 }

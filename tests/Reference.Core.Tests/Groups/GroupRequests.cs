@@ -12,11 +12,11 @@ internal static class GroupRequests
 
     /// <summary>A consumer's JoinGroup metadata: version 1 of the consumer protocol's subscription.</summary>
     public static byte[] Subscription(params string[] topics) =>
-        Versioned(new ConsumerProtocolSubscription { Topics = topics.ToList() }, 1);
+        GroupRecords.Versioned(new ConsumerProtocolSubscription { Topics = topics.ToList() }, 1);
 
     /// <summary>What a leader hands one member: the partitions of each topic.</summary>
     public static byte[] Assignment(string topic, params int[] partitions) =>
-        Versioned(new ConsumerProtocolAssignment { AssignedPartitions = [new ConsumerProtocolAssignment.TopicPartition { Topic = topic, Partitions = partitions.ToList() }] }, 1);
+        GroupRecords.Versioned(new ConsumerProtocolAssignment { AssignedPartitions = [new ConsumerProtocolAssignment.TopicPartition { Topic = topic, Partitions = partitions.ToList() }] }, 1);
 
     public static JoinGroupRequest Join(
         string groupId,
@@ -95,14 +95,6 @@ internal static class GroupRequests
         short version = reader.ReadInt16();
         ConsumerProtocolAssignment assignment = ConsumerProtocolAssignment.Read(ref reader, version);
         return assignment.AssignedPartitions.Select(tp => (tp.Topic, tp.Partitions.ToArray())).ToArray();
-    }
-
-    private static byte[] Versioned(IMessage message, short version)
-    {
-        using var writer = new ProtocolWriter();
-        writer.WriteInt16(version);
-        message.Write(writer, version);
-        return writer.ToArray();
     }
 }
 

@@ -73,13 +73,7 @@ public sealed class RebalanceTests
     public void AMemberThatNeverSyncsIsRemovedAfterTheRebalanceTimeout()
     {
         var harness = new GroupHarness();
-        var leader = new TestMember(harness, 1, "g");
-        var follower = new TestMember(harness, 2, "g");
-        leader.Join();
-        follower.Join();
-        var joined = harness.RunUntilAnswered(1);
-        leader.Observe(joined);
-        follower.Observe(joined);
+        var (leader, follower) = GroupFlows.JoinedGroup(harness, "g");
         leader.Sync((leader.MemberId, Assignment("orders", 0)), (follower.MemberId, Assignment("orders", 1)));
         Assert.Equal(GroupState.Stable, harness.Group("g").State);
 
@@ -130,13 +124,7 @@ public sealed class RebalanceTests
     public void AFailedAssignmentWriteFailsTheSyncsAndRebalances()
     {
         var harness = new GroupHarness();
-        var leader = new TestMember(harness, 1, "g");
-        var follower = new TestMember(harness, 2, "g");
-        leader.Join();
-        follower.Join();
-        var joined = harness.RunUntilAnswered(1);
-        leader.Observe(joined);
-        follower.Observe(joined);
+        var (leader, follower) = GroupFlows.JoinedGroup(harness, "g");
         follower.Sync();
         harness.Appender.FailWith = (short)ErrorCode.NotLeaderOrFollower;
 
@@ -168,13 +156,7 @@ public sealed class RebalanceTests
     public void AJoinDuringCompletingRebalanceFailsTheWaitingSyncs()
     {
         var harness = new GroupHarness();
-        var leader = new TestMember(harness, 1, "g");
-        var follower = new TestMember(harness, 2, "g");
-        leader.Join();
-        follower.Join();
-        var joined = harness.RunUntilAnswered(1);
-        leader.Observe(joined);
-        follower.Observe(joined);
+        var (leader, follower) = GroupFlows.JoinedGroup(harness, "g");
         Assert.Empty(follower.Sync());
 
         var newcomer = new TestMember(harness, 3, "g");
