@@ -17,6 +17,8 @@ public static class KraftCommandLine
         new ConsoleConsumerCommand(),
         new ConsumerGroupsCommand(),
         new MetadataQuorumCommand(),
+        new StorageCommand(),
+        new ServerCommand(),
     ];
 
     public static RootCommand Build(CliConsole console)

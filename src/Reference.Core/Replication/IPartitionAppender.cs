@@ -3,7 +3,9 @@ using Reference.Core.Node;
 namespace Reference.Core.Replication;
 
 /// <summary>The outcome of an internal append: an error code (0 = none) and where the batch landed.</summary>
-public readonly record struct AppendOutcome(short ErrorCode, long BaseOffset, long LastOffset);
+/// <param name="CompletedAtMs">The time of the step the callback runs in: what the appender schedules from
+/// (the group coordinator restarts member sessions when it answers them after a write).</param>
+public readonly record struct AppendOutcome(short ErrorCode, long BaseOffset, long LastOffset, long CompletedAtMs);
 
 /// <summary>
 /// Appends on behalf of the node itself, not a client: the group coordinator writes commits and group

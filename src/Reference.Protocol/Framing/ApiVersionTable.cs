@@ -66,7 +66,7 @@ public sealed class ApiVersionTable
     {
         [ApiKey.Fetch] = new(12, 17),
         [ApiKey.ApiVersions] = new(0, 3),
-        [ApiKey.Vote] = new(0, 1),
+        [ApiKey.Vote] = new(0, 2),
         [ApiKey.BeginQuorumEpoch] = new(0, 1),
         [ApiKey.EndQuorumEpoch] = new(0, 1),
         [ApiKey.DescribeQuorum] = new(0, 2),

@@ -10,10 +10,10 @@ namespace Reference.Protocol.Messages;
 /// <summary>The candidate, its epoch, and the epoch and offset of its last log entry.</summary>
 public sealed partial class VoteRequest : IRequestBody, IMessage<VoteRequest>
 {
-    /// <summary>The versions this definition describes: 0-1.</summary>
-    public static VersionRange Versions { get; } = new(0, 1);
+    /// <summary>The versions this definition describes: 0-2.</summary>
+    public static VersionRange Versions { get; } = new(0, 2);
     /// <summary>The versions that use compact encodings and tagged fields: 0+.</summary>
-    public static VersionRange FlexibleVersions { get; } = new(0, 1);
+    public static VersionRange FlexibleVersions { get; } = new(0, 2);
     public ApiKey ApiKey => ApiKey.Vote;
 
     public string? ClusterId { get; set; }
@@ -131,6 +131,7 @@ public sealed partial class VoteRequest : IRequestBody, IMessage<VoteRequest>
         public Uuid VoterDirectoryId { get; set; }
         public int LastOffsetEpoch { get; set; }
         public long LastOffset { get; set; }
+        public bool PreVote { get; set; }
         /// <summary>Tagged fields this build does not know, kept so they survive a round trip.</summary>
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -150,6 +151,10 @@ public sealed partial class VoteRequest : IRequestBody, IMessage<VoteRequest>
             }
             message.LastOffsetEpoch = reader.ReadInt32();
             message.LastOffset = reader.ReadInt64();
+            if (version >= 2)
+            {
+                message.PreVote = reader.ReadBool();
+            }
             int taggedCount = reader.ReadTaggedFieldCount();
             for (int t = 0; t < taggedCount; t++)
             {
@@ -180,6 +185,10 @@ public sealed partial class VoteRequest : IRequestBody, IMessage<VoteRequest>
             }
             writer.WriteInt32(LastOffsetEpoch);
             writer.WriteInt64(LastOffset);
+            if (version >= 2)
+            {
+                writer.WriteBool(PreVote);
+            }
             int taggedCount = UnknownTaggedFields?.Count ?? 0;
             writer.WriteUnsignedVarInt((uint)taggedCount);
             TaggedFieldWriter.WriteUnknown(writer, UnknownTaggedFields);

@@ -10,10 +10,10 @@ namespace Reference.Protocol.Messages;
 /// <summary>Whether the vote was granted, and the leader the voter knows.</summary>
 public sealed partial class VoteResponse : IResponseBody, IMessage<VoteResponse>
 {
-    /// <summary>The versions this definition describes: 0-1.</summary>
-    public static VersionRange Versions { get; } = new(0, 1);
+    /// <summary>The versions this definition describes: 0-2.</summary>
+    public static VersionRange Versions { get; } = new(0, 2);
     /// <summary>The versions that use compact encodings and tagged fields: 0+.</summary>
-    public static VersionRange FlexibleVersions { get; } = new(0, 1);
+    public static VersionRange FlexibleVersions { get; } = new(0, 2);
     public ApiKey ApiKey => ApiKey.Vote;
 
     public short ErrorCode { get; set; }

@@ -1,0 +1,66 @@
+using Reference.Core.Metadata;
+using Reference.Core.Node;
+using Reference.Protocol;
+using Reference.Protocol.Messages;
+
+namespace Reference.Core.Controller;
+
+/// <summary>
+/// BrokerRegistration and UnregisterBroker (Kafka's <c>ClusterControlManager</c>, KIP-631). A registering
+/// broker gets a new broker epoch and starts fenced; it is unfenced by a later heartbeat once it has read the
+/// metadata log up to its own registration. Kafka uses the registration record's own offset as the epoch; we
+/// cannot know that offset before proposing (the Raft layer may interleave control records), so the epoch is
+/// a lower bound of it: one past the last offset this controller has written or seen committed. That is still
+/// strictly greater than every broker epoch handed out before, by any controller, since each of those is at
+/// most the offset of its own record.
+/// </summary>
+internal sealed class BrokerRegistrationControl(NodeConfig config, BrokerHeartbeats heartbeats)
+{
+    public ControllerResult Register(BrokerRegistrationRequest request, MetadataImage image, long brokerEpoch, long nowMs)
+    {
+        if (request.ClusterId != config.ClusterId) return Refuse(ErrorCode.InconsistentClusterId);
+        short level = image.MetadataVersionLevel ?? MetadataVersion.Level;
+        var feature = request.Features.FirstOrDefault(f => f.Name == MetadataVersion.FeatureName);
+        if (feature is null || level < feature.MinSupportedVersion || level > feature.MaxSupportedVersion) return Refuse(ErrorCode.UnsupportedVersion);
+        BrokerRegistration? existing = image.Broker(request.BrokerId);
+        if (existing is not null && existing.IncarnationId != request.IncarnationId && heartbeats.HasValidSession(request.BrokerId, nowMs))
+            return Refuse(ErrorCode.DuplicateBrokerRegistration);
+        if (existing is not null && brokerEpoch <= existing.Epoch)
+            throw new InvalidOperationException($"broker epochs only grow: {brokerEpoch} after {existing.Epoch}");
+
+        var record = new RegisterBrokerRecord
+        {
+            BrokerId = request.BrokerId,
+            IncarnationId = request.IncarnationId,
+            BrokerEpoch = brokerEpoch,
+            EndPoints = [.. request.Listeners.Select(l => new RegisterBrokerRecord.BrokerEndpoint { Name = l.Name, Host = l.Host, Port = l.Port, SecurityProtocol = l.SecurityProtocol })],
+            Features = [.. request.Features.Select(f => new RegisterBrokerRecord.BrokerFeature { Name = f.Name, MinSupportedVersion = f.MinSupportedVersion, MaxSupportedVersion = f.MaxSupportedVersion })],
+            Rack = request.Rack,
+            Fenced = true,
+            InControlledShutdown = false,
+            LogDirs = [.. request.LogDirs],
+        };
+        heartbeats.Register(request.BrokerId, nowMs);
+        return new ControllerResult(
+            [new VersionedRecord(record, MetadataVersion.RegisterBrokerRecordVersion)],
+            new BrokerRegistrationResponse { BrokerEpoch = brokerEpoch });
+    }
+
+    /// <summary>The broker leaves every ISR it is in and loses its leaderships, then its registration goes.</summary>
+    public ControllerResult Unregister(UnregisterBrokerRequest request, MetadataImage image)
+    {
+        if (image.Broker(request.BrokerId) is not BrokerRegistration broker)
+        {
+            return ControllerResult.Answer(new UnregisterBrokerResponse
+            {
+                ErrorCode = (short)ErrorCode.BrokerIdNotRegistered,
+                ErrorMessage = $"Broker ID {request.BrokerId} is not currently registered",
+            });
+        }
+        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId);
+        records.Add(new VersionedRecord(new UnregisterBrokerRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch }, MetadataVersion.BaseRecordVersion));
+        return new ControllerResult(records, new UnregisterBrokerResponse(), _ => heartbeats.Remove(broker.BrokerId));
+    }
+
+    private static ControllerResult Refuse(ErrorCode error) => ControllerResult.Answer(new BrokerRegistrationResponse { ErrorCode = (short)error });
+}

@@ -1,0 +1,134 @@
+using System.Globalization;
+using Reference.Core.Metadata;
+using Reference.Protocol;
+using Reference.Protocol.Messages;
+
+namespace Reference.Core.Controller;
+
+/// <summary>
+/// AlterConfigs and IncrementalAlterConfigs for topics and brokers (Kafka's <c>ConfigurationControlManager</c>):
+/// each resource's new values are validated as a whole and written as ConfigRecords, one per key that
+/// changes (a null value deletes). Broker resources, by id or the empty name for the cluster-wide default,
+/// take the broker synonyms of topic keys (<c>log.retention.ms</c>, ...), the keys that topics fall back to.
+/// </summary>
+internal static class ConfigAlteration
+{
+    /// <summary>Kafka's <c>AlterConfigOp.OpType</c> codes.</summary>
+    public const sbyte OpSet = 0;
+    public const sbyte OpDelete = 1;
+    public const sbyte OpAppend = 2;
+    public const sbyte OpSubtract = 3;
+
+    private readonly record struct Change(string Key, sbyte Op, string? Value);
+
+    public static ControllerResult Incremental(IncrementalAlterConfigsRequest request, MetadataImage image)
+    {
+        var response = new IncrementalAlterConfigsResponse();
+        var records = new List<VersionedRecord>();
+        foreach (var resource in request.Resources)
+        {
+            var changes = resource.Configs.Select(c => new Change(c.Name, c.ConfigOperation, c.Value)).ToList();
+            var (code, message, resourceRecords) = Alter(resource.ResourceType, resource.ResourceName, changes, replaceAll: false, image);
+            response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ResourceType = resource.ResourceType, ResourceName = resource.ResourceName, ErrorCode = (short)code, ErrorMessage = message,
+            });
+            if (!request.ValidateOnly) records.AddRange(resourceRecords);
+        }
+        return new ControllerResult(records, response);
+    }
+
+    /// <summary>The legacy AlterConfigs replaces a resource's whole set of overrides: keys it leaves out are deleted.</summary>
+    public static ControllerResult Replace(AlterConfigsRequest request, MetadataImage image)
+    {
+        var response = new AlterConfigsResponse();
+        var records = new List<VersionedRecord>();
+        foreach (var resource in request.Resources)
+        {
+            var changes = resource.Configs.Select(c => new Change(c.Name, OpSet, c.Value)).ToList();
+            var (code, message, resourceRecords) = Alter(resource.ResourceType, resource.ResourceName, changes, replaceAll: true, image);
+            response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
+            {
+                ResourceType = resource.ResourceType, ResourceName = resource.ResourceName, ErrorCode = (short)code, ErrorMessage = message,
+            });
+            if (!request.ValidateOnly) records.AddRange(resourceRecords);
+        }
+        return new ControllerResult(records, response);
+    }
+
+    private static (ErrorCode, string?, List<VersionedRecord>) Alter(sbyte type, string name, List<Change> changes, bool replaceAll, MetadataImage image)
+    {
+        var (resource, code, message) = Resource(type, name, image);
+        if (code != ErrorCode.None) return (code, message, []);
+        var current = image.ConfigsOf(resource);
+        var next = new SortedDictionary<string, string?>(replaceAll ? new Dictionary<string, string?>() : current.ToDictionary(e => e.Key, e => (string?)e.Value), StringComparer.Ordinal);
+        foreach (Change change in changes)
+        {
+            ConfigDefinition? definition = resource.Type == ConfigResourceType.Topic ? TopicConfigCatalog.ForTopicKey(change.Key) : TopicConfigCatalog.ForBrokerKey(change.Key);
+            if (definition is null)
+            {
+                return resource.Type == ConfigResourceType.Topic
+                    ? (ErrorCode.InvalidConfig, $"Unknown topic config name: {change.Key}", [])
+                    : (ErrorCode.InvalidRequest, $"Cannot update these configs dynamically: Set({change.Key})", []);
+            }
+            var (value, error, errorMessage) = Apply(change, definition, next.GetValueOrDefault(change.Key));
+            if (error != ErrorCode.None) return (error, errorMessage, []);
+            next[change.Key] = value;
+        }
+        var records = new List<VersionedRecord>();
+        foreach (string key in current.Keys.Concat(next.Keys).Distinct().Order(StringComparer.Ordinal))
+        {
+            string? value = next.GetValueOrDefault(key);
+            if (value == current.GetValueOrDefault(key)) continue;
+            var record = new ConfigRecord { ResourceType = (sbyte)resource.Type, ResourceName = resource.Name, Name = key, Value = value };
+            records.Add(new VersionedRecord(record, MetadataVersion.BaseRecordVersion));
+        }
+        return (ErrorCode.None, null, records);
+    }
+
+    private static (ConfigResource, ErrorCode, string?) Resource(sbyte type, string name, MetadataImage image)
+    {
+        var resource = new ConfigResource((ConfigResourceType)type, name);
+        switch (resource.Type)
+        {
+            case ConfigResourceType.Topic:
+                if (TopicNames.Validate(name) is string invalid) return (resource, ErrorCode.InvalidTopicException, invalid);
+                if (image.Topic(name) is null) return (resource, ErrorCode.UnknownTopicOrPartition, $"The topic '{name}' does not exist.");
+                return (resource, ErrorCode.None, null);
+            case ConfigResourceType.Broker:
+                bool valid = name == ConfigResource.ClusterDefaultBrokerName
+                    || (int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out int id) && id >= 0);
+                return valid ? (resource, ErrorCode.None, null) : (resource, ErrorCode.InvalidRequest, $"Invalid broker name {name}");
+            default:
+                return (resource, ErrorCode.InvalidRequest, $"Unexpected resource type {type}");
+        }
+    }
+
+    /// <summary>One operation on one key; APPEND and SUBTRACT work on lists, starting from the default when the key is unset.</summary>
+    private static (string?, ErrorCode, string?) Apply(Change change, ConfigDefinition definition, string? current)
+    {
+        switch (change.Op)
+        {
+            case OpSet:
+                if (change.Value is null) return (null, ErrorCode.InvalidRequest, $"Null value not supported for : {change.Key}");
+                string? invalid = definition.Validate(change.Key, change.Value);
+                return invalid is null ? (change.Value, ErrorCode.None, null) : (null, ErrorCode.InvalidConfig, invalid);
+            case OpDelete:
+                return (null, ErrorCode.None, null);
+            case OpAppend or OpSubtract:
+                string opName = change.Op == OpAppend ? "APPEND" : "SUBTRACT";
+                if (definition.Type != ConfigType.List) return (null, ErrorCode.InvalidConfig, $"Can't {opName} to key {change.Key} because its type is not LIST.");
+                var entries = ConfigDefinition.SplitList(current ?? definition.KafkaDefault).ToList();
+                foreach (string entry in ConfigDefinition.SplitList(change.Value ?? ""))
+                {
+                    if (change.Op == OpAppend && !entries.Contains(entry)) entries.Add(entry);
+                    if (change.Op == OpSubtract) entries.Remove(entry);
+                }
+                string joined = string.Join(",", entries);
+                string? invalidList = definition.Validate(change.Key, joined);
+                return invalidList is null ? (joined, ErrorCode.None, null) : (null, ErrorCode.InvalidConfig, invalidList);
+            default:
+                return (null, ErrorCode.InvalidRequest, $"Unknown config operation {change.Op}");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using Reference.Core.Groups;
+using Reference.Core.Log;
+using Reference.Core.Metadata;
+using Reference.Core.Replication;
+using Reference.Protocol.Records;
+
+namespace Reference.Core.Node;
+
+public sealed partial class Node
+{
+    private MetadataImage? _imageGivenToPartitions;
+
+    /// <summary>
+    /// Applies metadata records once Raft has committed them, in the order every room depends on: the image
+    /// first, then the controller (so a later claim starts from it), the broker's registration state, and
+    /// finally the partitions and groups this node hosts.
+    /// </summary>
+    private bool ApplyCommittedMetadata(long now)
+    {
+        if (_raft.HighWatermark <= _metadata.LastAppliedOffset + 1) return false;
+        MetadataLoadResult result = _metadata.LoadCommitted(_raft.HighWatermark);
+        if (result.BatchesRead == 0) return false;
+        _controller?.OnMetadataCommitted(_metadata.Image, now, _effects);
+        _lifecycle?.OnMetadataApplied(_metadata.LastAppliedOffset);
+        if (_config.IsBroker && CaughtUpWithStartingLog()) HostWhatTheImageAssigns(_metadata.Image, now);
+        return true;
+    }
+
+    /// <summary>
+    /// A restarted broker must not act on a partial image: before it has replayed the metadata log it found
+    /// on disk, partitions it still hosts would look deleted and their logs would go.
+    /// </summary>
+    private bool CaughtUpWithStartingLog() => _metadata.LastAppliedOffset + 1 >= _metadataEndAtStart;
+
+    private void HostWhatTheImageAssigns(MetadataImage image, long now)
+    {
+        MetadataImage? previous = _imageGivenToPartitions;
+        _imageGivenToPartitions = image;
+        bool unchanged = previous is not null && ReferenceEquals(previous.Topics, image.Topics)
+            && ReferenceEquals(previous.Configs, image.Configs) && ReferenceEquals(previous.Brokers, image.Brokers);
+        if (unchanged) return;
+        _partitions.ApplyPartitions(AssignmentsOf(image), now, _effects);
+        _groups.OnPartitionsLed(LedOffsetsPartitions(image), now, _effects);
+    }
+
+    /// <summary>Every partition with this node among its replicas, with its topic's effective log settings.</summary>
+    private List<PartitionAssignment> AssignmentsOf(MetadataImage image)
+    {
+        var hosted = new List<PartitionAssignment>();
+        foreach (TopicImage topic in image.Topics.Values)
+        {
+            TopicLogConfig? config = null;
+            foreach (var (index, partition) in topic.Partitions)
+            {
+                if (!partition.Replicas.Contains(_config.NodeId)) continue;
+                config ??= LogConfigOf(TopicConfigView.Effective(image, _config, topic.Name));
+                hosted.Add(new PartitionAssignment(new TopicPartition(topic.Name, index), topic.TopicId, partition.Leader,
+                    partition.LeaderEpoch, partition.PartitionEpoch, partition.Replicas.ToArray(), partition.Isr.ToArray(), config));
+            }
+        }
+        return hosted;
+    }
+
+    private static TopicLogConfig LogConfigOf(EffectiveTopicConfig effective) => new()
+    {
+        RetentionMs = effective.RetentionMs,
+        RetentionBytes = effective.RetentionBytes,
+        SegmentBytes = effective.SegmentBytes,
+        MinInsyncReplicas = effective.MinInsyncReplicas,
+        MaxMessageBytes = effective.MaxMessageBytes,
+        MessageTimestampType = effective.MessageTimestampType == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+    };
+
+    private List<LedOffsetsPartition> LedOffsetsPartitions(MetadataImage image)
+    {
+        TopicImage? offsets = image.Topic(TopicNames.ConsumerOffsets);
+        if (offsets is null) return [];
+        return offsets.Partitions.Where(p => p.Value.Leader == _config.NodeId)
+            .Select(p => new LedOffsetsPartition(p.Key, p.Value.LeaderEpoch)).ToList();
+    }
+
+    private static GroupCoordinatorConfig GroupConfigOf(NodeConfig config) => GroupCoordinatorConfig.From(config);
+}
