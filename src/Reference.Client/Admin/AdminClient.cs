@@ -37,7 +37,7 @@ public sealed partial class AdminClient(ClusterClient cluster)
                         .ToList(),
                 },
             ],
-            timeoutMs = AdminTimeoutMs,
+            TimeoutMs = AdminTimeoutMs,
         }, cancellationToken);
         var result = response.Topics.FirstOrDefault(t => t.Name == topic.Name)
             ?? throw new KafkaProtocolException($"The answer to CreateTopics left out topic '{topic.Name}'.");

@@ -40,5 +40,5 @@ public static class AutoTopicCreation
 
     /// <summary>One request for the given topics, in the order given.</summary>
     public static CreateTopicsRequest Request(IEnumerable<CreatableTopic> topics, int timeoutMs) =>
-        new() { Topics = [.. topics], timeoutMs = timeoutMs, validateOnly = false };
+        new() { Topics = [.. topics], TimeoutMs = timeoutMs, ValidateOnly = false };
 }

@@ -47,7 +47,7 @@ internal sealed class TopicCreation(NodeConfig config, IDeterministicRandom rand
             response.Topics.Add(result);
             if (topicRecords.Count == 0) continue;
             working = working.Apply(topicRecords, working.Offset + 1);
-            if (!request.validateOnly) records.AddRange(topicRecords);
+            if (!request.ValidateOnly) records.AddRange(topicRecords);
         }
         return new ControllerResult(records, response);
     }

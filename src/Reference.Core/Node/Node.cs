@@ -79,6 +79,12 @@ public sealed partial class Node : INode
     /// <summary>The KRaft replica, read-only use (for monitors and DescribeQuorum-like views).</summary>
     public RaftReplica Raft => _raft;
 
+    /// <summary>The partitions this node hosts, as monitors see them (offsets, epochs, ISR).</summary>
+    public IReadOnlyList<PartitionSnapshot> Partitions => _partitions.Snapshots();
+
+    /// <summary>The groups this node coordinates, as monitors see them.</summary>
+    public IReadOnlyList<GroupSnapshot> Groups => _groups.Snapshot();
+
     public IReadOnlyList<NodeEffect> Handle(NodeInput input)
     {
         _logs.BeginStep();

@@ -188,7 +188,7 @@ public sealed class TopicControlTests
     {
         var harness = ControllerHarness.WithUnfencedBrokers(1);
         var request = ControllerHarness.CreateTopics(("dry", 2, 1));
-        request.validateOnly = true;
+        request.ValidateOnly = true;
 
         var result = Assert.Single(harness.Call<CreateTopicsResponse>(request).Topics);
 

@@ -17,8 +17,8 @@ public sealed partial class CreateTopicsRequest : IRequestBody, IMessage<CreateT
     public ApiKey ApiKey => ApiKey.CreateTopics;
 
     public List<CreatableTopic> Topics { get; set; } = new();
-    public int timeoutMs { get; set; } = 60000;
-    public bool validateOnly { get; set; }
+    public int TimeoutMs { get; set; } = 60000;
+    public bool ValidateOnly { get; set; }
     /// <summary>Tagged fields this build does not know, kept so they survive a round trip.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
 
@@ -39,10 +39,10 @@ public sealed partial class CreateTopicsRequest : IRequestBody, IMessage<CreateT
                 message.Topics = list;
             }
         }
-        message.timeoutMs = reader.ReadInt32();
+        message.TimeoutMs = reader.ReadInt32();
         if (version >= 1)
         {
-            message.validateOnly = reader.ReadBool();
+            message.ValidateOnly = reader.ReadBool();
         }
         if (flexible)
         {
@@ -67,10 +67,10 @@ public sealed partial class CreateTopicsRequest : IRequestBody, IMessage<CreateT
         bool flexible = version >= 5;
         writer.WriteArrayCount(Topics?.Count, flexible, false);
         if (Topics is not null) foreach (var element in Topics) element.Write(writer, version);
-        writer.WriteInt32(timeoutMs);
+        writer.WriteInt32(TimeoutMs);
         if (version >= 1)
         {
-            writer.WriteBool(validateOnly);
+            writer.WriteBool(ValidateOnly);
         }
         if (flexible)
         {

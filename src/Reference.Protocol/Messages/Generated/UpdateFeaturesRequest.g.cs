@@ -16,7 +16,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestBody, IMessage<Updat
     public static VersionRange FlexibleVersions { get; } = new(0, 2);
     public ApiKey ApiKey => ApiKey.UpdateFeatures;
 
-    public int timeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; } = 60000;
     public List<FeatureUpdateKey> FeatureUpdates { get; set; } = new();
     public bool ValidateOnly { get; set; }
     /// <summary>Tagged fields this build does not know, kept so they survive a round trip.</summary>
@@ -25,7 +25,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestBody, IMessage<Updat
     public static UpdateFeaturesRequest Read(ref ProtocolReader reader, short version)
     {
         var message = new UpdateFeaturesRequest();
-        message.timeoutMs = reader.ReadInt32();
+        message.TimeoutMs = reader.ReadInt32();
         {
             int count = reader.ReadArrayCount(true);
             if (count < 0)
@@ -60,7 +60,7 @@ public sealed partial class UpdateFeaturesRequest : IRequestBody, IMessage<Updat
 
     public void Write(ProtocolWriter writer, short version)
     {
-        writer.WriteInt32(timeoutMs);
+        writer.WriteInt32(TimeoutMs);
         writer.WriteArrayCount(FeatureUpdates?.Count, true, false);
         if (FeatureUpdates is not null) foreach (var element in FeatureUpdates) element.Write(writer, version);
         if (version >= 1)
