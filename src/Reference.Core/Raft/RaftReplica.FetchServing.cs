@@ -25,12 +25,13 @@ public sealed partial class RaftReplica
             return;
         }
         FetchRequest.FetchPartition? partition = RaftMessages.MetadataFetchPartition(request, context.ApiVersion);
-        if (partition is null || partition.FetchOffset < 0 || (partition.LastFetchedEpoch < 0 && partition.FetchOffset > 0))
+        int replicaId = RaftMessages.FetchingReplicaId(request, context.ApiVersion);
+        // Kafka's checks: an offset and epoch that cannot describe a log, or a peer claiming this node's id.
+        if (partition is null || partition.FetchOffset < 0 || (partition.LastFetchedEpoch < 0 && partition.FetchOffset > 0) || replicaId == NodeId)
         {
             effects.Respond(context, RaftMessages.FetchResponse(ErrorCode.InvalidRequest));
             return;
         }
-        int replicaId = RaftMessages.FetchingReplicaId(request, context.ApiVersion);
         if (_parkedFetches.TakeFrom(replicaId) is { } superseded) CompleteFetch(superseded, nowMs, effects, canPark: false, isNew: false);
         long waitMs = Math.Clamp(request.MaxWaitMs, 0, _config.QuorumRequestTimeoutMs);
         CompleteFetch(new ParkedFetch(context, request, replicaId, nowMs + waitMs), nowMs, effects, canPark: waitMs > 0, isNew: true);

@@ -109,6 +109,19 @@ public sealed class FetchServingTests
         Assert.Equal((short)ErrorCode.InconsistentClusterId, ReplicaUnderTest.ResponseIn<FetchResponse>(leader.Receive(request, RaftMessages.FetchVersion)).ErrorCode);
     }
 
+    [Theory]
+    [InlineData(-1, -1, ObserverId)] // no such offset
+    [InlineData(3, -1, ObserverId)]  // offsets without an epoch
+    [InlineData(0, -1, 1)]           // a peer using the leader's own id
+    public void MalformedFetchIsAnInvalidRequest(long fetchOffset, int lastFetchedEpoch, int replicaId)
+    {
+        ReplicaUnderTest leader = LeaderOfEpoch3();
+        FetchRequest request = RaftMessages.FetchRequest(RaftTestCluster.ClusterId, replicaId, 3, fetchOffset, lastFetchedEpoch, 0);
+
+        Assert.Equal((short)ErrorCode.InvalidRequest, ReplicaUnderTest.ResponseIn<FetchResponse>(leader.Receive(request, RaftMessages.FetchVersion)).ErrorCode);
+        Assert.True(leader.Replica.IsLeader);
+    }
+
     [Fact]
     public void FetchBelowTheLogStartIsOutOfRangeUntilSnapshotsExist()
     {
