@@ -59,6 +59,8 @@ public sealed partial class RaftReplica
             CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = CurrentLeaderAndEpoch.LeaderIdOrNone, LeaderEpoch = Epoch },
         };
         ErrorCode error = ValidateLeaderOnlyRequest(partition.CurrentLeaderEpoch);
+        if (error == ErrorCode.None && recordProgress && _quorum.Voters.Contains(fetch.ReplicaId))
+            ((LeaderState)_quorum.Current).RecordVoterContact(fetch.ReplicaId, nowMs);
         // Snapshots (KIP-630) are the next piece of work: until then a fetch below the log start cannot be served.
         if (error == ErrorCode.None && partition.FetchOffset < _log.StartOffset) error = ErrorCode.OffsetOutOfRange;
         if (error != ErrorCode.None)

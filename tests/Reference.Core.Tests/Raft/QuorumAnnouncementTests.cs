@@ -75,6 +75,36 @@ public sealed class QuorumAnnouncementTests
     }
 
     [Fact]
+    public void LeaderResignsWhenNoMajorityFetchesWithinOneAndAHalfFetchTimeouts()
+    {
+        ReplicaUnderTest leader = LeaderOfThree(out _);
+        long checkQuorumMs = leader.Config.QuorumFetchTimeoutMs * 3 / 2;
+        long startMs = leader.NowMs;
+
+        leader.Tick(startMs + checkQuorumMs - 1);
+        Assert.True(leader.Replica.IsLeader);
+        leader.Tick(startMs + checkQuorumMs);
+        Assert.Equal(QuorumStateKind.Resigned, leader.Replica.State);
+    }
+
+    [Fact]
+    public void VoterStillTruncatingCountsAsReachingTheLeader()
+    {
+        // Its fetches diverge, so its progress is not recorded, but it reaches the leader in its epoch.
+        ReplicaUnderTest leader = LeaderOfThree(out _);
+        int epoch = leader.Replica.Epoch;
+        long startMs = leader.NowMs;
+        for (long atMs = startMs + 1_000; atMs <= startMs + 10_000; atMs += 1_000)
+        {
+            leader.Tick(atMs);
+            FetchRequest diverged = RaftMessages.FetchRequest(RaftTestCluster.ClusterId, 2, epoch, fetchOffset: 9, lastFetchedEpoch: epoch - 1, 0);
+            FetchResponse answer = ReplicaUnderTest.ResponseIn<FetchResponse>(leader.Receive(diverged, RaftMessages.FetchVersion, fromNodeId: 2));
+            Assert.NotNull(answer.Responses[0].Partitions[0].DivergingEpoch);
+        }
+        Assert.True(leader.Replica.IsLeader);
+    }
+
+    [Fact]
     public void FirstPreferredSuccessorStandsAtOnce()
     {
         var follower = new ReplicaUnderTest(nodeId: 1, voterCount: 3);
