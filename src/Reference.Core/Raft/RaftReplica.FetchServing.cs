@@ -82,7 +82,7 @@ public sealed partial class RaftReplica
             MaybeAdvanceHighWatermark(leader, nowMs, effects);
             answer.HighWatermark = _highWatermark;
         }
-        int maxBytes = Math.Min(Math.Min(fetch.Request.MaxBytes, partition.PartitionMaxBytes), RaftLimits.FetchMaxBytes);
+        int maxBytes = Math.Min(Math.Min(fetch.Request.MaxBytes, partition.PartitionMaxBytes), RaftLimits.FetchBytesMax);
         if (partition.FetchOffset < _log.EndOffset) answer.Records = _log.Read(partition.FetchOffset, Math.Max(maxBytes, 1));
         return answer;
     }
