@@ -56,24 +56,26 @@ internal sealed class LeaderState : EpochState
     /// <summary>A leader votes for no one: its epoch has a leader, itself.</summary>
     public override bool CanGrantVote(int candidateId, bool isLogUpToDate, bool isPreVote) => false;
 
-    /// <summary>A valid fetch from another replica at <paramref name="fetchOffset"/> in this epoch.</summary>
+    /// <summary>
+    /// A voter fetched in this epoch, whatever its log: it knows the epoch (Kafka's <c>addAcknowledgementFrom</c>,
+    /// so no more BeginQuorumEpoch) and it reaches this leader (check-quorum), even while it still truncates.
+    /// </summary>
+    public void RecordVoterContact(int voterId, long nowMs)
+    {
+        if (voterId == _localId || !_voters.Contains(voterId)) throw new InvalidOperationException($"{voterId} is not another voter");
+        BeginQuorumEpochRequests.Answered(voterId);
+        _votersFetchedSinceCheck.Add(voterId);
+        if (_votersFetchedSinceCheck.Count + 1 < _voters.MajoritySize) return;
+        _votersFetchedSinceCheck.Clear();
+        CheckQuorumDeadlineMs = nowMs + _checkQuorumTimeoutMs;
+    }
+
+    /// <summary>A fetch from another replica at <paramref name="fetchOffset"/> that matched this leader's log.</summary>
     public void RecordFetch(int replicaId, long fetchOffset, long nowMs, long leaderEndOffset)
     {
         if (replicaId == _localId) throw new InvalidOperationException("a leader does not fetch from itself");
-        if (!_voters.Contains(replicaId))
-        {
-            RecordObserverFetch(replicaId, fetchOffset, nowMs, leaderEndOffset);
-            return;
-        }
-        _voterProgress[replicaId].RecordFetch(fetchOffset, nowMs, leaderEndOffset);
-        // A fetch in this epoch shows the voter knows it (Kafka's addAcknowledgementFrom).
-        BeginQuorumEpochRequests.Answered(replicaId);
-        _votersFetchedSinceCheck.Add(replicaId);
-        if (_votersFetchedSinceCheck.Count + 1 >= _voters.MajoritySize)
-        {
-            _votersFetchedSinceCheck.Clear();
-            CheckQuorumDeadlineMs = nowMs + _checkQuorumTimeoutMs;
-        }
+        if (_voters.Contains(replicaId)) _voterProgress[replicaId].RecordFetch(fetchOffset, nowMs, leaderEndOffset);
+        else RecordObserverFetch(replicaId, fetchOffset, nowMs, leaderEndOffset);
     }
 
     /// <summary>The leader's own log is durable up to <paramref name="durableEndOffset"/>.</summary>

@@ -11,10 +11,10 @@ public static class RaftLimits
     /// <c>MAX_FETCH_WAIT_MS</c>). Well under the fetch timeout, so an idle but healthy leader answers a
     /// follower several times before the follower would give up on it.
     /// </summary>
-    public const int FetchMaxWaitMs = 500;
+    public const int FetchWaitMsMax = 500;
 
     /// <summary>The most bytes of batches a fetch asks for and a leader returns (Kafka's <c>MAX_FETCH_SIZE_BYTES</c>).</summary>
-    public const int FetchMaxBytes = 8 * 1024 * 1024;
+    public const int FetchBytesMax = 8 * 1024 * 1024;
 
     /// <summary>The largest batch the leader writes for one proposal and a follower accepts (Kafka's <c>MAX_BATCH_SIZE_BYTES</c>).</summary>
     public const int BatchSizeBytesMax = 8 * 1024 * 1024;

@@ -176,9 +176,9 @@ internal static class RaftMessages
     {
         ClusterId = clusterId,
         ReplicaState = new FetchRequest.ReplicaStateData { ReplicaId = replicaId, ReplicaEpoch = -1 },
-        MaxWaitMs = RaftLimits.FetchMaxWaitMs,
+        MaxWaitMs = RaftLimits.FetchWaitMsMax,
         MinBytes = 0,
-        MaxBytes = RaftLimits.FetchMaxBytes,
+        MaxBytes = RaftLimits.FetchBytesMax,
         SessionId = 0,
         SessionEpoch = -1,
         Topics =
@@ -196,7 +196,7 @@ internal static class RaftMessages
                         FetchOffset = fetchOffset,
                         LastFetchedEpoch = lastFetchedEpoch,
                         LogStartOffset = logStartOffset,
-                        PartitionMaxBytes = RaftLimits.FetchMaxBytes,
+                        PartitionMaxBytes = RaftLimits.FetchBytesMax,
                     },
                 ],
             },

@@ -25,12 +25,13 @@ public sealed partial class RaftReplica
             return;
         }
         FetchRequest.FetchPartition? partition = RaftMessages.MetadataFetchPartition(request, context.ApiVersion);
-        if (partition is null || partition.FetchOffset < 0 || (partition.LastFetchedEpoch < 0 && partition.FetchOffset > 0))
+        int replicaId = RaftMessages.FetchingReplicaId(request, context.ApiVersion);
+        // Kafka's checks: an offset and epoch that cannot describe a log, or a peer claiming this node's id.
+        if (partition is null || partition.FetchOffset < 0 || (partition.LastFetchedEpoch < 0 && partition.FetchOffset > 0) || replicaId == NodeId)
         {
             effects.Respond(context, RaftMessages.FetchResponse(ErrorCode.InvalidRequest));
             return;
         }
-        int replicaId = RaftMessages.FetchingReplicaId(request, context.ApiVersion);
         if (_parkedFetches.TakeFrom(replicaId) is { } superseded) CompleteFetch(superseded, nowMs, effects, canPark: false, isNew: false);
         long waitMs = Math.Clamp(request.MaxWaitMs, 0, _config.QuorumRequestTimeoutMs);
         CompleteFetch(new ParkedFetch(context, request, replicaId, nowMs + waitMs), nowMs, effects, canPark: waitMs > 0, isNew: true);
@@ -58,6 +59,8 @@ public sealed partial class RaftReplica
             CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = CurrentLeaderAndEpoch.LeaderIdOrNone, LeaderEpoch = Epoch },
         };
         ErrorCode error = ValidateLeaderOnlyRequest(partition.CurrentLeaderEpoch);
+        if (error == ErrorCode.None && recordProgress && _quorum.Voters.Contains(fetch.ReplicaId))
+            ((LeaderState)_quorum.Current).RecordVoterContact(fetch.ReplicaId, nowMs);
         // Snapshots (KIP-630) are the next piece of work: until then a fetch below the log start cannot be served.
         if (error == ErrorCode.None && partition.FetchOffset < _log.StartOffset) error = ErrorCode.OffsetOutOfRange;
         if (error != ErrorCode.None)
@@ -79,7 +82,7 @@ public sealed partial class RaftReplica
             MaybeAdvanceHighWatermark(leader, nowMs, effects);
             answer.HighWatermark = _highWatermark;
         }
-        int maxBytes = Math.Min(Math.Min(fetch.Request.MaxBytes, partition.PartitionMaxBytes), RaftLimits.FetchMaxBytes);
+        int maxBytes = Math.Min(Math.Min(fetch.Request.MaxBytes, partition.PartitionMaxBytes), RaftLimits.FetchBytesMax);
         if (partition.FetchOffset < _log.EndOffset) answer.Records = _log.Read(partition.FetchOffset, Math.Max(maxBytes, 1));
         return answer;
     }

@@ -5,7 +5,7 @@ namespace Reference.Core.Raft;
 /// A voter's fetch offset is durable on the voter (a voter fetches again only after flushing what it
 /// appended), so it counts toward the high watermark; the leader's own entry is its flushed end offset.
 /// </summary>
-public sealed class ReplicaProgress(int nodeId)
+internal sealed class ReplicaProgress(int nodeId)
 {
     public int NodeId { get; } = nodeId;
 

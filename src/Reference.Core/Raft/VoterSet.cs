@@ -7,7 +7,7 @@ namespace Reference.Core.Raft;
 /// majorities of it share a voter, which is what makes one leader per epoch and a committed entry
 /// survive (Raft §5.2, §5.4). Dynamic membership (KIP-853) is not modelled yet.
 /// </summary>
-public sealed class VoterSet
+internal sealed class VoterSet
 {
     private readonly SortedSet<int> _ids;
 

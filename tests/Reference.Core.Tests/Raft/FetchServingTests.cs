@@ -109,6 +109,19 @@ public sealed class FetchServingTests
         Assert.Equal((short)ErrorCode.InconsistentClusterId, ReplicaUnderTest.ResponseIn<FetchResponse>(leader.Receive(request, RaftMessages.FetchVersion)).ErrorCode);
     }
 
+    [Theory]
+    [InlineData(-1, -1, ObserverId)] // no such offset
+    [InlineData(3, -1, ObserverId)]  // offsets without an epoch
+    [InlineData(0, -1, 1)]           // a peer using the leader's own id
+    public void MalformedFetchIsAnInvalidRequest(long fetchOffset, int lastFetchedEpoch, int replicaId)
+    {
+        ReplicaUnderTest leader = LeaderOfEpoch3();
+        FetchRequest request = RaftMessages.FetchRequest(RaftTestCluster.ClusterId, replicaId, 3, fetchOffset, lastFetchedEpoch, 0);
+
+        Assert.Equal((short)ErrorCode.InvalidRequest, ReplicaUnderTest.ResponseIn<FetchResponse>(leader.Receive(request, RaftMessages.FetchVersion)).ErrorCode);
+        Assert.True(leader.Replica.IsLeader);
+    }
+
     [Fact]
     public void FetchBelowTheLogStartIsOutOfRangeUntilSnapshotsExist()
     {
@@ -159,7 +172,7 @@ public sealed class FetchServingTests
         var leader = new ReplicaUnderTest(nodeId: 1, voterCount: 3, ReplicaUnderTest.StorageWithBatches(1, 1, 2));
         leader.Storage.Apply(new NodeEffect.PersistQuorumState(ReplicaUnderTest.State(epoch: 2)));
         leader.Start();
-        WinElection(leader);
+        leader.WinElectionWithVotesFrom(2);
         leader.Flush();
         Assert.Equal((QuorumStateKind.Leader, 3), (leader.Replica.State, leader.Replica.Epoch));
 
@@ -170,18 +183,6 @@ public sealed class FetchServingTests
         fromFollower = RaftMessages.FetchRequest(RaftTestCluster.ClusterId, 2, epoch: 3, fetchOffset: 4, lastFetchedEpoch: 3, 0);
         Assert.Equal(4, Answer(leader.Receive(fromFollower, RaftMessages.FetchVersion, fromNodeId: 2)).HighWatermark);
         Assert.Equal(4, leader.Replica.HighWatermark);
-    }
-
-    /// <summary>Lets the election timeout fire and has voter 2 grant the pre-vote, then the vote it brings.</summary>
-    private static void WinElection(ReplicaUnderTest candidate)
-    {
-        IReadOnlyList<NodeEffect> asked = candidate.Tick(candidate.Replica.NextDeadlineMs);
-        foreach (bool preVote in new[] { true, false })
-        {
-            NodeEffect.SendRequest toVoter2 = asked.OfType<NodeEffect.SendRequest>().Single(send => send.ToNodeId == 2);
-            Assert.Equal(preVote, ((VoteRequest)toVoter2.Body).Topics[0].Partitions[0].PreVote);
-            asked = candidate.Answer(toVoter2, RaftMessages.VoteResponse(ErrorCode.None, new LeaderAndEpoch(null, candidate.Replica.Epoch), granted: true));
-        }
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public sealed class ReplicationTests
         foreach (RaftTestNode follower in followers) cluster.HoldFlushes(follower.Id);
 
         cluster.Propose(leader.Id, "not yet durable anywhere but the leader");
-        cluster.RunFor(3 * RaftLimits.FetchMaxWaitMs);
+        cluster.RunFor(3 * RaftLimits.FetchWaitMsMax);
         // The followers hold the batch, unflushed; the leader alone is no majority.
         Assert.All(followers, follower => Assert.Equal(leader.Replica.LogEndOffset, follower.Replica.LogEndOffset));
         Assert.Equal(before, leader.Replica.HighWatermark);
@@ -74,7 +74,7 @@ public sealed class ReplicationTests
         foreach (RaftTestNode follower in cluster.Nodes.Where(node => node.Replica.IsVoter && node != leader)) cluster.HoldFlushes(follower.Id);
 
         cluster.Propose(leader.Id, "observers flush at once");
-        cluster.RunFor(3 * RaftLimits.FetchMaxWaitMs);
+        cluster.RunFor(3 * RaftLimits.FetchWaitMsMax);
 
         Assert.All(cluster.Nodes.Where(node => !node.Replica.IsVoter), observer => Assert.Equal(leader.Replica.LogEndOffset, observer.Replica.LogEndOffset));
         Assert.Equal(before, leader.Replica.HighWatermark);

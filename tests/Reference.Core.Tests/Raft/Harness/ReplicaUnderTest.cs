@@ -89,6 +89,23 @@ internal sealed class ReplicaUnderTest
     public IReadOnlyList<NodeEffect> Answer(NodeEffect.SendRequest sent, IResponseBody response) =>
         Step((replica, effects) => replica.HandleResponse(sent.ToNodeId, sent.CorrelationId, WireRoundTrip.Response(response, sent.ApiVersion), NowMs, effects));
 
+    /// <summary>
+    /// Lets the election timeout fire and has <paramref name="voterId"/> grant the pre-vote and then the vote
+    /// it brings; with three voters that is a majority. Returns the effects of becoming leader.
+    /// </summary>
+    public IReadOnlyList<NodeEffect> WinElectionWithVotesFrom(int voterId)
+    {
+        IReadOnlyList<NodeEffect> asked = Tick(Replica.NextDeadlineMs);
+        foreach (bool preVote in new[] { true, false })
+        {
+            NodeEffect.SendRequest toVoter = asked.OfType<NodeEffect.SendRequest>().Single(send => send.ToNodeId == voterId);
+            Assert.Equal(preVote, ((VoteRequest)toVoter.Body).Topics[0].Partitions[0].PreVote);
+            asked = Answer(toVoter, RaftMessages.VoteResponse(Protocol.ErrorCode.None, new LeaderAndEpoch(null, Replica.Epoch), granted: true));
+        }
+        Assert.True(Replica.IsLeader);
+        return asked;
+    }
+
     /// <summary>The one response in <paramref name="effects"/>, as the wire would carry it.</summary>
     public static T ResponseIn<T>(IReadOnlyList<NodeEffect> effects) where T : class, IResponseBody
     {
