@@ -78,9 +78,9 @@ public sealed partial class SimulatedCluster
         _network = new SimulatedNetwork(_knobs, _streams);
         _agenda = new EventQueue<AgendaEvent>(options.QueuedEventsMax);
         _faultRandoms = Enum.GetValues<DrawnFault>().ToDictionary(kind => kind, kind => _streams.Stream($"faults/{kind}"));
-        _workloadContext = new WorkloadContext(this);
         foreach (NodeConfig config in BuildConfigs(options))
             _nodes.Add(new SimulatedNode(new NodeView(config, config.Voters.Any(v => v.NodeId == config.NodeId)) { Disk = NewDisk(config) }, _streams.Stream($"disk/n{config.NodeId}")));
+        _workloadContext = new WorkloadContext(this);
         _view = new ClusterView(_nodes.Select(n => n.View).ToList(), _history, _coverage);
     }
 

@@ -190,6 +190,9 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
                 if (restart is not null) return restart;
             }
             INode core = node.View.Node ?? throw new TraceFormatException($"an input for n{input.NodeId}, which is down");
+            // The simulator makes a flush durable just before it says so; so does replay.
+            if (input.What is TraceInput.Flushed flushed && node.View.Disk.FlushTo(flushed.Log, flushed.DurableEndOffset) != flushed.DurableEndOffset)
+                return Diverge(line, $"the disk durable up to {flushed.DurableEndOffset}", $"durable up to {node.View.Disk.Extent(flushed.Log).DurableEndOffset}");
             NodeInput nodeInput = input.What.ToNodeInput(input.TimeMs);
             IReadOnlyList<NodeEffect> effects;
             Exception? thrown = null;

@@ -11,15 +11,18 @@ namespace Reference.Simulation.Tests.Toys;
 /// and asks for a flush; when a flush completes it "promises" the durable count by persisting it as the
 /// quorum state's epoch. On every start it checks its disk: the records read back are 0, 1, 2... and there
 /// are at least as many as it promised. With <paramref name="promiseBeforeFlush"/> it promises at append
-/// time instead (the persist-before-you-promise bug), which a crash that loses unflushed data exposes.
+/// time instead (the persist-before-you-promise bug), which a crash that loses unflushed data exposes. With
+/// <paramref name="verifyEveryTick"/> it also reads its whole log back on every tick, so a rotted byte is
+/// read while it runs.
 /// </summary>
-public sealed class CounterNode(NodeConfig config, ILogStorage storage, QuorumStateData? persisted, bool promiseBeforeFlush) : INode
+public sealed class CounterNode(NodeConfig config, ILogStorage storage, QuorumStateData? persisted, bool promiseBeforeFlush, bool verifyEveryTick) : INode
 {
     public const long IntervalMs = 50;
     public static readonly TopicPartition Log = new("toy-counter", 0);
 
-    public static NodeImplementation Correct { get; } = new("toy.counter", (c, s, q, _) => new CounterNode(c, s, q, promiseBeforeFlush: false));
-    public static NodeImplementation PromisesBeforeFlush { get; } = new("toy.counter-promise-before-flush", (c, s, q, _) => new CounterNode(c, s, q, promiseBeforeFlush: true));
+    public static NodeImplementation Correct { get; } = new("toy.counter", (c, s, q, _) => new CounterNode(c, s, q, false, false));
+    public static NodeImplementation PromisesBeforeFlush { get; } = new("toy.counter-promise-before-flush", (c, s, q, _) => new CounterNode(c, s, q, true, false));
+    public static NodeImplementation Verifying { get; } = new("toy.counter-verifying", (c, s, q, _) => new CounterNode(c, s, q, false, true));
 
     public int NodeId => config.NodeId;
     public long Promised { get; private set; } = persisted?.LeaderEpoch is int epoch and >= 0 ? epoch : 0;
@@ -35,6 +38,7 @@ public sealed class CounterNode(NodeConfig config, ILogStorage storage, QuorumSt
                 effects.Add(new NodeEffect.WakeAt(started.NowMs + IntervalMs));
                 break;
             case NodeInput.TimeAdvanced time:
+                if (verifyEveryTick) CheckDisk();
                 effects.Add(new NodeEffect.AppendToLog(Log, Written, Batch(Written, time.NowMs)));
                 Written++;
                 effects.Add(new NodeEffect.FlushLog(Log));
