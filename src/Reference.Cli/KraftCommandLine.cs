@@ -17,6 +17,8 @@ public static class KraftCommandLine
         new ConsoleConsumerCommand(),
         new ConsumerGroupsCommand(),
         new MetadataQuorumCommand(),
+        new SimCommand(),
+        new ReplayCommand(),
     ];
 
     public static RootCommand Build(CliConsole console)
