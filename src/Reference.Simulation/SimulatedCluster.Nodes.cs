@@ -159,6 +159,8 @@ public sealed partial class SimulatedCluster
         SimulatedNode node = NodeById(flush.NodeId);
         if (!IsCurrent(node, flush.Incarnation)) return;
         long durableEndOffset = node.View.Disk.FlushTo(flush.Log, flush.TargetOffset);
+        if (durableEndOffset > node.View.Disk.Extent(flush.Log).EndOffset)
+            throw new InvalidOperationException($"n{node.Id}'s {flush.Log} durable past its end");
         Deliver(node, new TraceInput.Flushed(flush.Log, durableEndOffset));
     }
 
@@ -194,7 +196,11 @@ public sealed partial class SimulatedCluster
         if (!node.IsRunning) return;
         IReadOnlyList<TornWrite> tornWrites = torn ?? DrawTornWrites(node);
         if (tornWrites.Count > 0) _coverage.Reached(CoverageGoals.TornWrite);
+        var durableBefore = node.View.Disk.Logs.Select(log => (Log: log, Offset: node.View.Disk.Extent(log).DurableEndOffset)).ToList();
         node.View.Disk.Crash(tornWrites);
+        // A crash never takes what was durable (torn bytes come after it; recovery may cut them at restart).
+        foreach ((TopicPartition log, long offset) in durableBefore)
+            if (node.View.Disk.Extent(log).EndOffset < offset) throw new InvalidOperationException($"a crash took durable data of n{node.Id}'s {log}");
         node.View.Node = null;
         node.WakeTimes.Clear();
         node.CrashDuringNextStep = null;

@@ -145,6 +145,7 @@ public sealed partial class SimulatedCluster
                 Violate(SimulatorViolations.Bound, $"{_agendaEvents} agenda events for {_events} recorded ones: something reschedules without doing anything");
                 return StopReason.Violation;
             }
+            if (key.TimeMs < _nowMs) throw new InvalidOperationException($"virtual time ran backwards from {_nowMs} to {key.TimeMs} ms");
             _nowMs = _view.NowMs = key.TimeMs;
             Dispatch(next);
         }

@@ -75,6 +75,7 @@ public sealed class SimulatedNetwork
         if (!reorder) arrival = Math.Max(arrival, lastArrivalMs);
         lastArrivalMs = Math.Max(lastArrivalMs, arrival);
         if (overtakes) MessagesReordered++;
+        if (arrival < nowMs + _knobs.LatencyMinMs) throw new InvalidOperationException($"{from}->{to}: a message arrives at {arrival} ms, sooner than the least latency after {nowMs} ms");
         long? second = null;
         if (duplicate)
         {

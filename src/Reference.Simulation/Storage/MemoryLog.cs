@@ -93,6 +93,7 @@ internal sealed class MemoryLog
             boundary = batch.NextOffset;
         }
         DurableEndOffset = Math.Max(DurableEndOffset, boundary);
+        if (DurableEndOffset > _endOffset) throw new InvalidOperationException($"durable end {DurableEndOffset} past the log end {_endOffset}");
         return DurableEndOffset;
     }
 
