@@ -141,7 +141,7 @@ public sealed partial class SimulatedCluster
         MemoryLogStorage disk = node.View.Disk;
         disk.NowMs = _nowMs;
         if (disk.Apply(effect)) return;
-        Violate(SimulatorViolations.ShellContract, SimulatorViolations.AppendRefusedMessage(node.Id, (NodeEffect.AppendToLog)effect, disk));
+        Violate(SimulatorViolations.DiskContract, SimulatorViolations.AppendRefusedMessage(node.Id, (NodeEffect.AppendToLog)effect, disk));
     }
 
     /// <summary>An fsync: durable up to the log's end as it is now, after the disk's latency and any fsync queued before it.</summary>

@@ -34,8 +34,11 @@ public static class SimulatorViolations
     /// <summary>A frame we encoded did not decode: a codec bug, or a body its version cannot carry.</summary>
     public const string WireCodec = "Simulator.WireCodec";
 
-    /// <summary>A node broke the shell contract (README.md of Reference.Core): an append not at the log end, an answer on the wrong connection, a request to itself.</summary>
+    /// <summary>A node broke the shell contract (README.md of Reference.Core) on the network: an answer on the wrong connection, a request to itself.</summary>
     public const string ShellContract = "Simulator.ShellContract";
+
+    /// <summary>A node broke the shell contract on its disk: an append not at the log end, or of a batch that fails its CRC.</summary>
+    public const string DiskContract = "Simulator.DiskContract";
 
     /// <summary>A workload threw from a callback: a bug in the workload, not in the nodes.</summary>
     public const string WorkloadThrew = "Simulator.WorkloadThrew";

@@ -33,7 +33,7 @@ public sealed record ReplayResult(long Events, ReplayDivergence? Divergence, Sim
     /// </summary>
     public bool OutcomeReproduced => RecordedOutcome is null || RecordedOutcome == Outcome
         || Outcome.IsOk && RecordedOutcome.ViolationName is { } name && name.StartsWith("Simulator.", StringComparison.Ordinal)
-            && name != SimulatorViolations.NodeThrew && name != SimulatorViolations.ShellContract;
+            && name != SimulatorViolations.NodeThrew && name != SimulatorViolations.DiskContract;
 
     public override string ToString()
     {
@@ -239,7 +239,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             if (effect is NodeEffect.SendRequest or NodeEffect.Respond or NodeEffect.FlushLog or NodeEffect.WakeAt or NodeEffect.CloseConnection) return;
             node.View.Disk.NowMs = nowMs;
             if (!node.View.Disk.Apply(effect))
-                _outcome = SimulationOutcome.Violation(SimulatorViolations.ShellContract, SimulatorViolations.AppendRefusedMessage(node.View.NodeId, (NodeEffect.AppendToLog)effect, node.View.Disk));
+                _outcome = SimulationOutcome.Violation(SimulatorViolations.DiskContract, SimulatorViolations.AppendRefusedMessage(node.View.NodeId, (NodeEffect.AppendToLog)effect, node.View.Disk));
         }
 
         private ReplayDivergence? Compare(TraceDocument.Line line, IReadOnlyList<string> expected, IReadOnlyList<string> actual)
