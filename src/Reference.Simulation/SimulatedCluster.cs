@@ -217,7 +217,9 @@ public sealed partial class SimulatedCluster
         if (_knobs.CorruptIntervalMs > 0 && HasDataLossEligibleNode()) _coverage.Declare(CoverageGoals.SectorCorrupted);
         if (_knobs.Loss.Ppm > 0) _coverage.Declare(CoverageGoals.MessageLost);
         if (_knobs.Duplicate.Ppm > 0) _coverage.Declare(CoverageGoals.MessageDuplicated);
+        if (_knobs.Reorder.Ppm > 0) _coverage.Declare(CoverageGoals.MessageReordered);
         if (_knobs.PartitionIntervalMs > 0) _coverage.Declare(CoverageGoals.Partition);
+        if (_knobs.PartitionIntervalMs > 0 && _knobs.PartitionOneWay.Ppm > 0) _coverage.Declare(CoverageGoals.OneWayPartition);
         if (_knobs.ClogIntervalMs > 0) _coverage.Declare(CoverageGoals.LinkClogged);
     }
 

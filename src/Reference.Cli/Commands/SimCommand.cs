@@ -38,12 +38,14 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     private readonly Option<string> _duration = new("--duration") { Description = "Virtual time per seed: 500ms, 60s, 5m.", DefaultValueFactory = _ => "60s" };
     private readonly Option<string> _trace = new("--trace") { Description = "Write the trace here (for a sweep: the failing seed's trace)." };
     private readonly Option<long?> _eventsMax = new("--events-max") { Description = "Stop a seed after this many events." };
+    private readonly Option<bool> _checkDeterminism = CommonOptions.Flag("--check-determinism",
+        "Run every seed twice and compare digests of the two traces; a difference is a simulator or node bug (no wall clock, threads or hash order may reach a run).");
 
     public Command Build(CliConsole console)
     {
         var command = new Command("sim", "Simulate a cluster deterministically, with faults, over one seed or a sweep of seeds.")
         {
-            _seed, _seeds, _voters, _observers, _faults, _duration, _trace, _eventsMax,
+            _seed, _seeds, _voters, _observers, _faults, _duration, _trace, _eventsMax, _checkDeterminism,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -68,11 +70,20 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             bool traceThis = first == last && parsed.GetValue(_trace) is not null;
             SimulationResult result = traceThis ? RunWithTrace(options, implementation, parsed.GetValue(_trace)!) : RunOnce(options, implementation, null);
             sweep.Add(result);
+            if (parsed.GetValue(_checkDeterminism) && !IsDeterministic(options, implementation))
+            {
+                await console.Out.WriteAsync(sweep.Summary(template, wall.Elapsed));
+                await console.Error.WriteLineAsync($"seed {seed} is not deterministic: two runs wrote different traces. " +
+                    $"Write both with --seed {seed} --trace and diff them to see where they part.");
+                return VerbAction.Failure;
+            }
             if (!result.Outcome.IsOk)
             {
                 string path = traceThis ? parsed.GetValue(_trace)! : parsed.GetValue(_trace) ?? $"kraft-sim-seed-{seed}.trace";
-                if (!traceThis) RunWithTrace(options, implementation, path);
+                SimulationResult traced = traceThis ? result : RunWithTrace(options, implementation, path);
                 await console.Out.WriteAsync(sweep.Summary(template, wall.Elapsed));
+                if (traced.Outcome != result.Outcome)
+                    await console.Error.WriteLineAsync($"seed {seed} is not deterministic: re-run for its trace, it ended {traced.Outcome}");
                 await console.Error.WriteLineAsync($"violation at seed {seed}: {result.Outcome.ViolationName}: {result.Outcome.Message}");
                 await console.Error.WriteLineAsync($"trace: {path} (reproduce with: kraft replay {path})");
                 return VerbAction.Failure;
@@ -101,6 +112,15 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     {
         using var file = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
         return RunOnce(options, implementation, new TraceWriter(file));
+    }
+
+    private bool IsDeterministic(SimulationOptions options, NodeImplementation implementation)
+    {
+        var first = new TraceDigest();
+        var second = new TraceDigest();
+        RunOnce(options, implementation, new TraceWriter(first));
+        RunOnce(options, implementation, new TraceWriter(second));
+        return first.Digest == second.Digest;
     }
 
     private (ulong First, ulong Last) Seeds(ParseResult parsed)

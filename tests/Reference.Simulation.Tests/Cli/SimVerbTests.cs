@@ -92,6 +92,27 @@ public sealed class SimVerbTests : IDisposable
         Assert.Contains("  actual:   persist-quorum-state", replay.Out);
     }
 
+    /// <summary>A toy that breaks the rules: state shared between runs through a static field, as a cache or a clock would.</summary>
+    private sealed class LeakyNode : Core.Node.INode
+    {
+        private static long s_steps;
+
+        public static NodeImplementation Implementation { get; } = new("toy.leaky", (_, _, _, _) => new LeakyNode());
+
+        public IReadOnlyList<Core.Node.NodeEffect> Handle(Core.Node.NodeInput input) =>
+            [new Core.Node.NodeEffect.WakeAt(input.NowMs + 10 + Interlocked.Increment(ref s_steps) % 7)];
+    }
+
+    [Fact]
+    public async Task ADeterminismCheckRunsEachSeedTwiceAndCatchesANodeThatIsNot()
+    {
+        var fine = await Run(Sim(PingNode.Implementation), "sim", "--seeds", "1..2", "--duration", "2s", "--faults", "all", "--check-determinism");
+        Assert.True(fine.ExitCode == 0, fine.Error);
+        var leaky = await Run(Sim(LeakyNode.Implementation), "sim", "--seed", "1", "--duration", "2s", "--check-determinism");
+        Assert.Equal(1, leaky.ExitCode);
+        Assert.Contains("seed 1 is not deterministic: two runs wrote different traces", leaky.Error);
+    }
+
     [Theory]
     [InlineData("sim", "--seeds", "5..2")]
     [InlineData("sim", "--seed", "1", "--seeds", "1..2")]
