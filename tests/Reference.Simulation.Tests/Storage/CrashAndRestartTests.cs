@@ -73,17 +73,22 @@ public sealed class CrashAndRestartTests
         Assert.Contains("promised", caught.Result.Outcome.Message);
     }
 
+    /// <summary>
+    /// The buggy counter's tick asks for: append, flush, persist the promise, wake. This crashes node 1 during
+    /// its tick at 1 s, after <paramref name="afterEffects"/> of them, and restarts it 10 ms later.
+    /// </summary>
+    internal static SimRun CrashPartWayThroughATickOfTheBuggyCounter(int afterEffects) => SimRun.Of(new SimulationOptions
+    {
+        Seed = 1,
+        DurationMs = 2_000,
+        ScheduledFaults = [new ScheduledFault(1_000, new ClusterFault.CrashDuringNextStep(1, afterEffects, RestartAfterMs: 10))],
+    }, CounterNode.PromisesBeforeFlush);
+
     [Fact]
     public void ACrashPartWayThroughAStepCarriesOutOnlyTheEffectsBeforeIt()
     {
-        // The buggy counter's tick asks for: append, flush, persist the promise, wake. Crash after the third:
-        // the promise is on disk, the flush never completes, the record is lost.
-        SimRun run = SimRun.Of(new SimulationOptions
-        {
-            Seed = 1,
-            DurationMs = 2_000,
-            ScheduledFaults = [new ScheduledFault(1_000, new ClusterFault.CrashDuringNextStep(1, AfterEffects: 3, RestartAfterMs: 10))],
-        }, CounterNode.PromisesBeforeFlush);
+        // After the third effect the promise is on disk, the flush never completes, the record is lost.
+        SimRun run = CrashPartWayThroughATickOfTheBuggyCounter(afterEffects: 3);
         Assert.Equal(SimulatorViolations.NodeThrew, run.Result.Outcome.ViolationName);
         Assert.Matches("n1 promised [0-9]+ records but its disk holds", run.Result.Outcome.Message);
         Assert.Matches("n1 crash cause=\"crash while carrying out a step\" after-effects=3", run.Trace);
@@ -92,12 +97,7 @@ public sealed class CrashAndRestartTests
     [Fact]
     public void TheSameCrashAfterTheFlushWasAskedForButBeforeThePromiseIsHarmless()
     {
-        SimRun run = SimRun.Of(new SimulationOptions
-        {
-            Seed = 1,
-            DurationMs = 2_000,
-            ScheduledFaults = [new ScheduledFault(1_000, new ClusterFault.CrashDuringNextStep(1, AfterEffects: 2, RestartAfterMs: 10))],
-        }, CounterNode.PromisesBeforeFlush);
+        SimRun run = CrashPartWayThroughATickOfTheBuggyCounter(afterEffects: 2);
         Assert.True(run.Result.Outcome.IsOk, run.Describe);
         Assert.Equal(2, run.Cluster.View.Node(1).Incarnation);
     }

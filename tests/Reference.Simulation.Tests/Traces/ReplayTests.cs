@@ -116,12 +116,7 @@ public sealed class ReplayTests
     [Fact]
     public void AViolationFromANodeThatThrowsReplaysToTheSameViolation()
     {
-        SimRun run = SimRun.Of(new SimulationOptions
-        {
-            Seed = 1,
-            DurationMs = 2_000,
-            ScheduledFaults = [new ScheduledFault(1_000, new ClusterFault.CrashDuringNextStep(1, AfterEffects: 3, RestartAfterMs: 10))],
-        }, CounterNode.PromisesBeforeFlush);
+        SimRun run = Storage.CrashAndRestartTests.CrashPartWayThroughATickOfTheBuggyCounter(afterEffects: 3);
         Assert.Equal(SimulatorViolations.NodeThrew, run.Result.Outcome.ViolationName);
         ReplayResult replay = new TraceReplayer(CounterNode.PromisesBeforeFlush).Replay(run.Document);
         Assert.True(replay.IsIdentical, replay.ToString());
