@@ -80,7 +80,7 @@ public sealed partial class SimulatedCluster
         IReadOnlyList<NodeEffect> effects;
         try
         {
-            effects = core.Handle(input);
+            effects = core.Handle(input) ?? throw new InvalidOperationException("Handle returned null instead of a list of effects");
         }
         catch (Exception error) when (error is not EventQueueFullException)
         {

@@ -12,7 +12,20 @@ namespace Reference.Simulation.Traces;
 /// </summary>
 public static class EffectFormat
 {
-    public static string Render(NodeEffect effect) => effect switch
+    public static string Render(NodeEffect effect)
+    {
+        try
+        {
+            return RenderUnchecked(effect);
+        }
+        catch (Exception error) when (error is not ArgumentException)
+        {
+            // The shell reports the encoding failure when it carries the effect out; the trace still shows the effect.
+            return $"{effect.GetType().Name} does not encode: {TraceLine.Quote(error.Message)}";
+        }
+    }
+
+    private static string RenderUnchecked(NodeEffect effect) => effect switch
     {
         NodeEffect.SendRequest send =>
             $"send to={send.ToNodeId} corr={send.CorrelationId} {send.Body.ApiKey} v{send.ApiVersion} {Digest(MessageBytes.Encode(send.Body, send.ApiVersion))}",

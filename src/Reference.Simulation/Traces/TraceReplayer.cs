@@ -198,7 +198,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             Exception? thrown = null;
             try
             {
-                effects = core.Handle(nodeInput);
+                effects = core.Handle(nodeInput) ?? throw new InvalidOperationException("Handle returned null instead of a list of effects");
             }
             catch (Exception error)
             {
