@@ -19,6 +19,8 @@ public static class KraftCommandLine
         new MetadataQuorumCommand(),
         new StorageCommand(),
         new ServerCommand(),
+        new SimCommand(),
+        new ReplayCommand(),
     ];
 
     public static RootCommand Build(CliConsole console)

@@ -7,15 +7,36 @@ namespace Reference.Simulation.Storage;
 
 /// <summary>
 /// A node's disk, in memory: the logs' batches, what of them is durable, and the quorum state. It carries
-/// out the storage effects a node emits (<see cref="Apply"/>) and answers its reads. <see cref="Crash"/>
-/// keeps only what was durable, as a power cut would; the simulator can also tear or corrupt what remains.
+/// out the storage effects a node emits (<see cref="Apply"/>) and answers its reads. <see cref="Crash()"/>
+/// keeps only what was durable, as a power cut would; the simulator can also tear the first unflushed
+/// bytes (<see cref="Crash(IReadOnlyList{TornWrite})"/>) or rot a durable byte (<see cref="CorruptByte"/>).
+/// Every batch is checked against its CRC when it is read and by <see cref="Recover"/>, which a restart
+/// runs before the node sees the disk; a bad batch is never served (<see cref="LogCorruptionException"/>).
 /// Deterministic: no clock, no hashing order.
 /// </summary>
 public sealed class MemoryLogStorage : ILogStorage
 {
-    private readonly SortedDictionary<TopicPartition, MemoryLog> _logs = new();
+    /// <summary>
+    /// The quorum-state file is kept as Kafka 4 writes it, QuorumStateData version 1 (leader id, leader
+    /// epoch, voted id, voted directory id), and read back as a fresh object: what a node persisted cannot
+    /// change behind the disk's back when the node later mutates the object it handed over.
+    /// </summary>
+    public const short QuorumStateFileVersion = 1;
 
-    public Protocol.Messages.QuorumStateData? QuorumState { get; private set; }
+    private readonly SortedDictionary<TopicPartition, MemoryLog> _logs = new();
+    private byte[]? _quorumStateFile;
+
+    /// <summary>The last persisted quorum state, decoded afresh on every read; null when none was ever written.</summary>
+    public Protocol.Messages.QuorumStateData? QuorumState
+    {
+        get
+        {
+            if (_quorumStateFile is null) return null;
+            if (!Protocol.Messages.MessageBytes.TryDecode(_quorumStateFile, QuorumStateFileVersion, out Protocol.Messages.QuorumStateData? state, out string? error))
+                throw new InvalidOperationException($"the quorum-state file does not read back: {error}");
+            return state;
+        }
+    }
 
     /// <summary>The clock used to stamp new segments (the simulator's virtual time).</summary>
     public long NowMs { get; set; }
@@ -41,7 +62,7 @@ public sealed class MemoryLogStorage : ILogStorage
                 _logs.Remove(delete.Log);
                 return true;
             case NodeEffect.PersistQuorumState persist:
-                QuorumState = persist.State;
+                _quorumStateFile = Protocol.Messages.MessageBytes.Encode(persist.State, QuorumStateFileVersion);
                 return true;
             default:
                 return true;
@@ -51,17 +72,59 @@ public sealed class MemoryLogStorage : ILogStorage
     /// <summary>Makes everything written to the log durable; returns the durable end offset.</summary>
     public long Flush(TopicPartition log) => _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Flush() : 0;
 
+    /// <summary>
+    /// Makes the log durable up to <paramref name="upToOffset"/> (its end when the flush was asked for),
+    /// rounded down to a batch boundary; returns the durable end offset, 0 for a log that is gone.
+    /// </summary>
+    public long FlushTo(TopicPartition log, long upToOffset) =>
+        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.FlushTo(upToOffset) : 0;
+
     /// <summary>A power cut: every log keeps only its durable prefix.</summary>
-    public void Crash()
+    public void Crash() => Crash([]);
+
+    /// <summary>
+    /// A power cut that tore writes: each log keeps its durable prefix, and a log named in
+    /// <paramref name="tornWrites"/> also keeps that many bytes of its unflushed tail, possibly ending inside
+    /// a batch. The torn bytes stay on the disk until <see cref="Recover"/> runs at restart.
+    /// </summary>
+    public void Crash(IReadOnlyList<TornWrite> tornWrites)
     {
-        foreach (MemoryLog log in _logs.Values) log.Truncate(log.DurableEndOffset);
+        foreach ((TopicPartition name, MemoryLog log) in _logs)
+        {
+            TornWrite? torn = tornWrites.FirstOrDefault(t => t.Log == name);
+            log.Crash(torn?.KeptUnflushedBytes ?? 0);
+        }
     }
+
+    /// <summary>
+    /// What a broker does on start before it opens its logs: every log is checked batch by batch and cut at
+    /// the first batch that is torn, fails its CRC or breaks the offset sequence; what remains is durable.
+    /// Returns the cuts, in log order.
+    /// </summary>
+    public IReadOnlyList<RecoveryCut> Recover()
+    {
+        var cuts = new List<RecoveryCut>();
+        foreach ((TopicPartition name, MemoryLog log) in _logs)
+            if (log.Recover(name) is { } cut) cuts.Add(cut);
+        return cuts;
+    }
+
+    /// <summary>Flips <paramref name="xorMask"/>'s bits in byte <paramref name="byteIndex"/> of a durable batch; false when there is no such byte to rot.</summary>
+    public bool CorruptByte(TopicPartition log, long batchBaseOffset, int byteIndex, byte xorMask) =>
+        _logs.TryGetValue(log, out MemoryLog? memoryLog) && memoryLog.Corrupt(batchBaseOffset, byteIndex, xorMask);
+
+    /// <summary>Bytes written to the log but not yet durable.</summary>
+    public int UnflushedBytes(TopicPartition log) => _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.UnflushedBytes : 0;
+
+    /// <summary>The log's durable batches as (base offset, size in bytes), oldest first.</summary>
+    public IReadOnlyList<(long BaseOffset, int SizeBytes)> DurableBatches(TopicPartition log) =>
+        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.DurableBatches() : [];
 
     public LogExtent Extent(TopicPartition log) =>
         _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Extent : default;
 
     public ReadOnlyMemory<byte> Read(TopicPartition log, long fromOffset, long endOffsetExclusive, int maxBytes) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Read(fromOffset, endOffsetExclusive, maxBytes) : ReadOnlyMemory<byte>.Empty;
+        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Read(log, fromOffset, endOffsetExclusive, maxBytes) : ReadOnlyMemory<byte>.Empty;
 
     public IReadOnlyList<LogSegmentInfo> Segments(TopicPartition log) =>
         _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Segments() : [];

@@ -1,0 +1,72 @@
+using Reference.Core.Log;
+using Reference.Core.Node;
+using Reference.Protocol.Messages;
+using Reference.Simulation.Workload;
+
+namespace Reference.Simulation.Monitors;
+
+/// <summary>
+/// The cluster as a monitor sees it after an event: every node (running or not) in id order, the clock,
+/// the event just processed, the clients' history and the run's coverage counters. Monitors must only
+/// read: the node objects and their storage are the live ones, not copies.
+/// </summary>
+public sealed class ClusterView
+{
+    internal ClusterView(IReadOnlyList<NodeView> nodes, History history, Coverage coverage)
+    {
+        Nodes = nodes;
+        History = history;
+        Coverage = coverage;
+        LastEvent = new SimulationEvent.FaultInjected(0, "nothing yet");
+    }
+
+    public long NowMs { get; internal set; }
+
+    /// <summary>Every node in id order, voters first.</summary>
+    public IReadOnlyList<NodeView> Nodes { get; }
+
+    public SimulationEvent LastEvent { get; internal set; }
+
+    public History History { get; }
+
+    public Coverage Coverage { get; }
+
+    public NodeView Node(int nodeId) => Nodes.FirstOrDefault(n => n.NodeId == nodeId)
+        ?? throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, "no such node");
+}
+
+/// <summary>One node: its configuration, whether it runs, its core (while it runs) and its disk.</summary>
+public sealed class NodeView
+{
+    internal NodeView(NodeConfig config, bool isVoter)
+    {
+        Config = config;
+        IsVoter = isVoter;
+    }
+
+    public int NodeId => Config.NodeId;
+
+    public NodeConfig Config { get; }
+
+    /// <summary>A KRaft voter; otherwise an observer (a broker that follows the metadata log).</summary>
+    public bool IsVoter { get; }
+
+    public bool IsRunning => Node is not null;
+
+    /// <summary>Counts (re)starts: 1 for the first run, and one more after each crash.</summary>
+    public int Incarnation { get; internal set; }
+
+    /// <summary>The running core; null while the node is down. spec/'s monitors cast it to the real Node.</summary>
+    public INode? Node { get; internal set; }
+
+    /// <summary>
+    /// The node's disk. While the node is down it is as the crash left it (torn bytes included); recovery
+    /// runs at restart.
+    /// </summary>
+    public ILogStorage Storage => Disk;
+
+    /// <summary>The quorum state the disk holds (a fresh copy on each read), or null if none was persisted.</summary>
+    public QuorumStateData? PersistedQuorumState => Disk.QuorumState;
+
+    internal Storage.MemoryLogStorage Disk { get; set; } = new();
+}

@@ -1,0 +1,137 @@
+using System.CommandLine;
+using Reference.Cli;
+using Reference.Cli.Commands;
+using Reference.Simulation.Monitors;
+using Reference.Simulation.Tests.Toys;
+
+namespace Reference.Simulation.Tests.Cli;
+
+/// <summary>`kraft sim` and `kraft replay`, run in-process, with toy nodes handed in the way the real Node will be registered.</summary>
+public sealed class SimVerbTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("kraft-sim-tests-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private sealed record Outcome(int ExitCode, string Out, string Error);
+
+    private static async Task<Outcome> Run(ICliVerb verb, params string[] args)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var console = new CliConsole(new StringReader(""), output, error, InputIsTerminal: false);
+        var root = new RootCommand { verb.Build(console) };
+        int exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        return new Outcome(exitCode, output.ToString(), error.ToString());
+    }
+
+    private static SimCommand Sim(NodeImplementation node, Func<IReadOnlyList<IMonitor>>? monitors = null) =>
+        new(() => node, monitors ?? (() => []), () => null);
+
+    [Fact]
+    public async Task WithNoNodeRegisteredTheVerbsSaySoAndFail()
+    {
+        var sim = await Run(new SimCommand(() => null), "sim", "--seed", "1");
+        Assert.Equal(1, sim.ExitCode);
+        Assert.Contains("no node implementation is registered", sim.Error);
+        Assert.Contains("SimulatedCluster.DefaultNode", sim.Error);
+        var replay = await Run(new ReplayCommand(() => null), "replay", "whatever.trace");
+        Assert.Equal(1, replay.ExitCode);
+        Assert.Contains("kraft replay: no node implementation is registered", replay.Error);
+    }
+
+    [Fact]
+    public async Task TheRegisteredNodeIsTheCoresRealNodeAndAClusterOfItRuns()
+    {
+        Assert.Equal("Reference.Core.Node", SimulatedCluster.DefaultNode?.Name);
+        var sim = await Run(new SimCommand(), "sim", "--seed", "3", "--voters", "3", "--duration", "10s");
+        Assert.True(sim.ExitCode == 0, sim.Error + sim.Out);
+        Assert.Contains("3 voters", sim.Out);
+    }
+
+    [Fact]
+    public async Task ASweepPrintsASummary()
+    {
+        var sim = await Run(Sim(PingNode.Implementation), "sim", "--seeds", "1..3", "--faults", "network", "--duration", "5s");
+        Assert.True(sim.ExitCode == 0, sim.Error);
+        Assert.Contains("kraft sim: seeds 1..3 (3 run), 3 voters, 0 observers, faults network, 5.0 s each", sim.Out);
+        Assert.Contains("virtual time: 15.0 s in", sim.Out);
+        Assert.Matches(@"events: [0-9,]+ \([0-9,]+ events/s\)", sim.Out);
+        Assert.Contains("leader changes: not counted", sim.Out);
+        Assert.Contains("coverage: ", sim.Out);
+    }
+
+    [Fact]
+    public async Task ASingleSeedWritesItsTraceAndReplaysIdentically()
+    {
+        string path = Path.Combine(_directory, "one.trace");
+        var sim = await Run(Sim(CounterNode.Correct), "sim", "--seed", "7", "--faults", "disk", "--duration", "10s", "--trace", path, "--observers", "1");
+        Assert.True(sim.ExitCode == 0, sim.Error);
+        Assert.StartsWith("kraft-simulation-trace 1\n", File.ReadAllText(path));
+        var replay = await Run(new ReplayCommand(() => CounterNode.Correct, () => []), "replay", path);
+        Assert.True(replay.ExitCode == 0, replay.Out + replay.Error);
+        Assert.Contains(": identical: ", replay.Out);
+    }
+
+    [Fact]
+    public async Task AViolationFailsWithTheSeedAndATraceThatReplaysToIt()
+    {
+        string path = Path.Combine(_directory, "caught.trace");
+        var sim = await Run(Sim(TokenNode.ReclaimsOnFailure, () => [new SingleTokenHolder()]),
+            "sim", "--seeds", "1..50", "--faults", "loss=0.05", "--duration", "20s", "--trace", path);
+        Assert.Equal(1, sim.ExitCode);
+        Assert.Matches("violation at seed [0-9]+: SingleTokenHolder: n[0-9] and n[0-9] both hold the token", sim.Error);
+        Assert.Contains($"trace: {path} (reproduce with: kraft replay {path})", sim.Error);
+        var replay = await Run(new ReplayCommand(() => TokenNode.ReclaimsOnFailure, () => [new SingleTokenHolder()]), "replay", path);
+        Assert.True(replay.ExitCode == 0, replay.Out + replay.Error);
+        Assert.Contains("outcome violation SingleTokenHolder", replay.Out);
+    }
+
+    [Fact]
+    public async Task AReplayThatDivergesFailsAndShowsTheDifference()
+    {
+        string path = Path.Combine(_directory, "counter.trace");
+        await Run(Sim(CounterNode.Correct), "sim", "--seed", "1", "--duration", "2s", "--trace", path);
+        var replay = await Run(new ReplayCommand(() => CounterNode.PromisesBeforeFlush, () => []), "replay", path);
+        Assert.Equal(1, replay.ExitCode);
+        Assert.Contains("note: the trace was recorded with node 'toy.counter'", replay.Error);
+        Assert.Contains("diverged at line", replay.Out);
+        Assert.Contains("  expected: wake at=", replay.Out);
+        Assert.Contains("  actual:   persist-quorum-state", replay.Out);
+    }
+
+    /// <summary>A toy that breaks the rules: state shared between runs through a static field, as a cache or a clock would.</summary>
+    private sealed class LeakyNode : Core.Node.INode
+    {
+        private static long s_steps;
+
+        public static NodeImplementation Implementation { get; } = new("toy.leaky", (_, _, _, _) => new LeakyNode());
+
+        public IReadOnlyList<Core.Node.NodeEffect> Handle(Core.Node.NodeInput input) =>
+            [new Core.Node.NodeEffect.WakeAt(input.NowMs + 10 + Interlocked.Increment(ref s_steps) % 7)];
+    }
+
+    [Fact]
+    public async Task ADeterminismCheckRunsEachSeedTwiceAndCatchesANodeThatIsNot()
+    {
+        var fine = await Run(Sim(PingNode.Implementation), "sim", "--seeds", "1..2", "--duration", "2s", "--faults", "all", "--check-determinism");
+        Assert.True(fine.ExitCode == 0, fine.Error);
+        var leaky = await Run(Sim(LeakyNode.Implementation), "sim", "--seed", "1", "--duration", "2s", "--check-determinism");
+        Assert.Equal(1, leaky.ExitCode);
+        Assert.Contains("seed 1 is not deterministic: two runs wrote different traces", leaky.Error);
+    }
+
+    [Theory]
+    [InlineData("sim", "--seeds", "5..2")]
+    [InlineData("sim", "--seed", "1", "--seeds", "1..2")]
+    [InlineData("sim")]
+    [InlineData("sim", "--seed", "1", "--faults", "lots")]
+    [InlineData("sim", "--seed", "1", "--duration", "soon")]
+    [InlineData("sim", "--seed", "1", "--voters", "9")]
+    public async Task BadArgumentsAreUsageErrors(params string[] args)
+    {
+        var sim = await Run(Sim(PingNode.Implementation), args);
+        Assert.Equal(1, sim.ExitCode);
+        Assert.Contains("(see `kraft sim --help`)", sim.Error);
+    }
+}
