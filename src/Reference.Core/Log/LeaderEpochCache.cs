@@ -1,6 +1,9 @@
 namespace Reference.Core.Log;
 
-/// <summary>The end of a leader epoch as the leader-epoch cache knows it (-1, -1 when unknown).</summary>
+/// <summary>
+/// The end of a leader epoch as the leader-epoch cache knows it: the epoch and the offset where the next one
+/// starts (-1, -1 when unknown). OffsetForLeaderEpoch answers with it, and a Fetch's diverging epoch is one.
+/// </summary>
 public readonly record struct LeaderEpochEnd(int Epoch, long EndOffset)
 {
     public static readonly LeaderEpochEnd Undefined = new(-1, -1);
@@ -8,10 +11,11 @@ public readonly record struct LeaderEpochEnd(int Epoch, long EndOffset)
 
 /// <summary>
 /// Where each leader epoch starts in a log, ascending in both epoch and offset (Kafka's
-/// <c>LeaderEpochFileCache</c>). It answers "where did epoch E end?" for OffsetForLeaderEpoch and a
-/// follower's diverging-epoch check (KIP-101, KIP-279, KIP-595's Fetch). It is rebuilt on start from
-/// the batches' PartitionLeaderEpoch fields (<see cref="ILogStorage.LeaderEpochs"/>); an epoch in which a
-/// leader wrote nothing is only remembered until a restart, where Kafka would keep it in a checkpoint file.
+/// <c>LeaderEpochFileCache</c>), for the partition logs and the metadata log alike. It answers "where did
+/// epoch E end?" for OffsetForLeaderEpoch and a follower's diverging-epoch check (KIP-101, KIP-279, KIP-595's
+/// Fetch). It is rebuilt on start from the batches' PartitionLeaderEpoch fields
+/// (<see cref="ILogStorage.LeaderEpochs"/>); an epoch in which a leader wrote nothing is only remembered until
+/// a restart, where Kafka would keep it in a checkpoint file.
 /// Bounded by the number of leader epochs that wrote to the log, plus one.
 /// </summary>
 public sealed class LeaderEpochCache
@@ -25,6 +29,7 @@ public sealed class LeaderEpochCache
 
     public IReadOnlyList<EpochStartOffset> Entries => _entries;
 
+    /// <summary>The epoch of the last entry, or null when the cache is empty.</summary>
     public int? LatestEpoch => _entries.Count == 0 ? null : _entries[^1].Epoch;
 
     /// <summary>
@@ -66,6 +71,16 @@ public sealed class LeaderEpochCache
             epoch = entry.Epoch;
         }
         return epoch;
+    }
+
+    /// <summary>
+    /// Forgets the epochs that start at or after <paramref name="endOffset"/>, as a truncation of the log
+    /// there does (Kafka's <c>truncateFromEnd</c>); the epoch holding the new end keeps its start.
+    /// </summary>
+    public void TruncateFromEnd(long endOffset)
+    {
+        int keep = _entries.FindLastIndex(entry => entry.StartOffset < endOffset) + 1;
+        _entries.RemoveRange(keep, _entries.Count - keep);
     }
 
     /// <summary>

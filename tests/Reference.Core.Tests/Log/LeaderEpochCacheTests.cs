@@ -45,6 +45,18 @@ public sealed class LeaderEpochCacheTests
     }
 
     [Fact]
+    public void TruncatingFromTheEndForgetsEpochsStartingAtOrPastTheNewEnd()
+    {
+        LeaderEpochCache cache = Cache((1, 0), (2, 10), (3, 20));
+        cache.TruncateFromEnd(20);
+        Assert.Equal([new EpochStartOffset(1, 0), new EpochStartOffset(2, 10)], cache.Entries);
+        cache.TruncateFromEnd(15); // inside epoch 2: it keeps its start
+        Assert.Equal(2, cache.LatestEpoch);
+        cache.TruncateFromEnd(0);
+        Assert.Null(cache.LatestEpoch);
+    }
+
+    [Fact]
     public void TruncatingFromTheStartKeepsTheEpochHoldingTheNewStart()
     {
         LeaderEpochCache cache = Cache((1, 0), (2, 10), (3, 20));
