@@ -23,7 +23,8 @@ internal sealed class RaftLog(ILogStorage storage)
     /// <summary>One past the last offset known to be on stable storage; never above <see cref="EndOffset"/>.</summary>
     public long DurableEndOffset { get; private set; }
 
-    public int LastEpoch => _epochs.LatestEpoch;
+    /// <summary>The epoch of the last batch in the log, or <see cref="OffsetAndEpoch.NoEpoch"/> when it is empty.</summary>
+    public int LastEpoch => _epochs.LatestEpoch ?? OffsetAndEpoch.NoEpoch;
 
     /// <summary>The log's end with the epoch of its last batch: what a vote compares (Raft §5.4.1).</summary>
     public OffsetAndEpoch EndOffsetAndEpoch => new(EndOffset, LastEpoch);
@@ -42,7 +43,20 @@ internal sealed class RaftLog(ILogStorage storage)
             throw new InvalidOperationException($"the epoch cache ends at {_epochs.Entries[^1]}, past the log end {EndOffset}");
     }
 
-    public OffsetAndEpoch EndOffsetForEpoch(int epoch) => _epochs.EndOffsetFor(epoch, EndOffset);
+    /// <summary>
+    /// The end of <paramref name="epoch"/> in this log: the largest epoch at or below it that the log holds, and
+    /// where the next one starts (the log end for the latest). Kafka's <c>KafkaMetadataLog.endOffsetForEpoch</c>
+    /// over the cache's <c>endOffsetFor</c>, so no fetch is ever answered "undefined": an epoch newer than the
+    /// log's last ends at the log end in the last epoch, and one older than every epoch in the log (or any, in an
+    /// empty log) ends where the first one starts, in no epoch.
+    /// </summary>
+    public LeaderEpochEnd EndOffsetForEpoch(int epoch)
+    {
+        if (_epochs.Entries.Count == 0) return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, EndOffset);
+        if (epoch < _epochs.Entries[0].Epoch) return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, _epochs.Entries[0].StartOffset);
+        LeaderEpochEnd end = _epochs.EndOffsetFor(epoch, EndOffset);
+        return end == LeaderEpochEnd.Undefined ? new LeaderEpochEnd(LastEpoch, EndOffset) : end;
+    }
 
     /// <summary>Appends one batch the leader built at the log end, and asks for it to be made durable.</summary>
     public void AppendAsLeader(byte[] batch, Effects effects)
@@ -50,6 +64,9 @@ internal sealed class RaftLog(ILogStorage storage)
         RecordBatchHeader header = RecordBatchHeader.Read(batch);
         if (header.BaseOffset != EndOffset) throw new InvalidOperationException($"a leader batch at {header.BaseOffset} is not at the log end {EndOffset}");
         if (header.SizeBytes != batch.Length) throw new InvalidOperationException("a leader appends exactly one whole batch");
+        // Epochs only grow along the log: a leader stamps its own epoch, newer than any batch it holds.
+        if (header.PartitionLeaderEpoch < Math.Max(LastEpoch, 0))
+            throw new InvalidOperationException($"a leader batch of epoch {header.PartitionLeaderEpoch} would follow epoch {LastEpoch}");
         _epochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
         EndOffset = header.NextOffset;
         effects.Add(new NodeEffect.AppendToLog(Partition, header.BaseOffset, batch));

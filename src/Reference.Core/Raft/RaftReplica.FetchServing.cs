@@ -1,3 +1,4 @@
+using Reference.Core.Log;
 using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
@@ -68,12 +69,12 @@ public sealed partial class RaftReplica
             answer.ErrorCode = (short)error;
             return answer;
         }
-        OffsetAndEpoch epochEnd = _log.EndOffsetForEpoch(partition.LastFetchedEpoch);
-        if (epochEnd.Epoch != partition.LastFetchedEpoch || epochEnd.Offset < partition.FetchOffset)
+        LeaderEpochEnd epochEnd = _log.EndOffsetForEpoch(partition.LastFetchedEpoch);
+        if (epochEnd.Epoch != partition.LastFetchedEpoch || epochEnd.EndOffset < partition.FetchOffset)
         {
             // Kafka's validateOffsetAndEpoch: the follower's log holds an epoch, or offsets in it, that this
             // leader's does not. Truncating to the end of the largest epoch both can share brings it back.
-            answer.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = epochEnd.Epoch, EndOffset = epochEnd.Offset };
+            answer.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = epochEnd.Epoch, EndOffset = epochEnd.EndOffset };
             return answer;
         }
         if (recordProgress && fetch.ReplicaId >= 0 && _quorum.Current is LeaderState leader)

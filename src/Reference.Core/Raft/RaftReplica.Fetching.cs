@@ -87,7 +87,7 @@ public sealed partial class RaftReplica
     /// </summary>
     private void TruncateToDivergence(FetchResponse.EpochEndOffset diverging, long nowMs, Effects effects)
     {
-        long target = Math.Min(_log.EndOffsetForEpoch(diverging.Epoch).Offset, Math.Max(diverging.EndOffset, 0));
+        long target = Math.Min(_log.EndOffsetForEpoch(diverging.Epoch).EndOffset, Math.Max(diverging.EndOffset, 0));
         if (target < _highWatermark)
             throw new InvalidOperationException($"the leader asks to truncate to {target}, below the high watermark {_highWatermark}");
         long before = _log.EndOffset;

@@ -106,9 +106,10 @@ public sealed class RaftProperties
     }
 
     [Fact]
-    public void EpochCacheAnswersAsAScanOfTheLogWould()
+    public void MetadataLogEpochEndsAreWhatAScanOfTheLogSays()
     {
-        // The log as a list of batch epochs (one offset per batch); the cache must say what a scan says.
+        // The log as a list of batch epochs (one offset per batch); the epoch cache under the metadata log,
+        // with its answers for epochs the log does not hold, must say what a scan says.
         Gen<int[]> logs = Gen.Choose(0, 40).SelectMany(length => Gen.ArrayOf(Gen.Choose(0, 3), length))
             .Select(steps => steps.Aggregate(new List<int>(), (epochs, step) =>
             {
@@ -120,14 +121,32 @@ public sealed class RaftProperties
             var starts = new List<EpochStartOffset>();
             for (int offset = 0; offset < epochs.Length; offset++)
                 if (starts.Count == 0 || starts[^1].Epoch != epochs[offset]) starts.Add(new EpochStartOffset(epochs[offset], offset));
-            OffsetAndEpoch answer = new Reference.Core.Raft.LeaderEpochCache(starts).EndOffsetFor(asked, epochs.Length);
+            var log = new RaftLog(new EpochsOnlyStorage(epochs.Length, starts));
+            log.Load();
+            LeaderEpochEnd answer = log.EndOffsetForEpoch(asked);
 
             int floorEpoch = epochs.Where(epoch => epoch <= asked).DefaultIfEmpty(OffsetAndEpoch.NoEpoch).Max();
             long expectedEnd = floorEpoch == OffsetAndEpoch.NoEpoch
                 ? 0
                 : epochs.Select((epoch, offset) => (epoch, offset)).Last(entry => entry.epoch == floorEpoch).offset + 1;
-            Assert.Equal(new OffsetAndEpoch(expectedEnd, floorEpoch), answer);
+            Assert.Equal(new LeaderEpochEnd(floorEpoch, expectedEnd), answer);
         }).Check(Config.QuickThrowOnFailure.WithMaxTest(500));
+    }
+
+    /// <summary>A metadata log that is only its extent and its epochs: all that <see cref="RaftLog.EndOffsetForEpoch"/> reads.</summary>
+    private sealed class EpochsOnlyStorage(long endOffset, IReadOnlyList<EpochStartOffset> epochs) : ILogStorage
+    {
+        public IReadOnlyList<TopicPartition> Logs => [RaftLog.Partition];
+
+        public LogExtent Extent(TopicPartition log) => new(0, endOffset, endOffset);
+
+        public IReadOnlyList<EpochStartOffset> LeaderEpochs(TopicPartition log) => epochs;
+
+        public ReadOnlyMemory<byte> Read(TopicPartition log, long fromOffset, long endOffsetExclusive, int maxBytes) => throw new NotSupportedException();
+
+        public IReadOnlyList<LogSegmentInfo> Segments(TopicPartition log) => throw new NotSupportedException();
+
+        public long? OffsetForTimestamp(TopicPartition log, long timestampMs) => throw new NotSupportedException();
     }
 
     [Fact]
