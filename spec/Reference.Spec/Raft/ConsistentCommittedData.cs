@@ -73,18 +73,29 @@ public sealed class ConsistentCommittedData : RaftMonitor
 
     private MonitorViolation? CheckNode(RaftNodeReading node, ref Progress progress)
     {
-        if (progress.HighWatermark <= progress.CheckedUpTo) return null;
-        ReadOnlyMemory<byte> batches;
-        try
+        int bytesRead = 0;
+        while (progress.CheckedUpTo < progress.HighWatermark && bytesRead < ReadBytesPerCheckMax)
         {
-            batches = node.Storage.Read(TopicPartition.ClusterMetadata, progress.CheckedUpTo, progress.HighWatermark, ReadBytesPerCheckMax);
+            ReadOnlyMemory<byte> batches;
+            try
+            {
+                batches = node.Storage.Read(TopicPartition.ClusterMetadata, progress.CheckedUpTo, progress.HighWatermark, ReadBytesPerCheckMax - bytesRead);
+            }
+            catch (LogCorruptionException)
+            {
+                return null;
+            }
+            if (batches.IsEmpty)
+                return Violation($"node {node.NodeId} has no batch at {progress.CheckedUpTo}, below its high watermark {progress.HighWatermark}");
+            bytesRead += batches.Length;
+            if (CompareBatches(node, batches, ref progress) is { } violation) return violation;
         }
-        catch (LogCorruptionException)
-        {
-            return null;
-        }
-        if (batches.IsEmpty)
-            return Violation($"node {node.NodeId} has no batch at {progress.CheckedUpTo}, below its high watermark {progress.HighWatermark}");
+        return null;
+    }
+
+    /// <summary>Each read returns at least one batch, so a check reads at most <see cref="ReadBytesPerCheckMax"/> plus one batch.</summary>
+    private MonitorViolation? CompareBatches(RaftNodeReading node, ReadOnlyMemory<byte> batches, ref Progress progress)
+    {
         var walker = new RecordBatchWalker(batches);
         while (walker.TryNext(out RecordBatchView batch))
         {
@@ -95,6 +106,7 @@ public sealed class ConsistentCommittedData : RaftMonitor
                 return Violation($"committed offset {header.BaseOffset} differs: node {first.FirstNodeId} holds {first}, node {node.NodeId} holds {seen}");
             progress = progress with { CheckedUpTo = header.NextOffset };
         }
+        if (!walker.IsComplete) return Violation($"node {node.NodeId}'s committed metadata log does not frame at {progress.CheckedUpTo}: {walker.Stop}");
         return null;
     }
 
