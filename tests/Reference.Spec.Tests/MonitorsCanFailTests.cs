@@ -176,4 +176,38 @@ public sealed class MonitorsCanFailTests
         MonitorViolation? violation = Run(new PersistBeforePromise(), Observe(Voter(1, Replica(3), persisted: Persisted(2))));
         Assert.Contains("runs in epoch 3 but its disk holds epoch 2", violation?.Message);
     }
+
+    [Fact]
+    public void PersistBeforePromiseJudgesTheEffectsAskedForNotThoseACrashCarriedOut()
+    {
+        // The step moved to epoch 3 and asked to persist it; a crash cut it before the write: no promise was made.
+        var step = new SimulationEvent.InputDelivered(1, 1, new NodeInput.TimeAdvanced(1), [new NodeEffect.PersistQuorumState(Persisted(3))]);
+        Assert.Null(new PersistBeforePromise().Check(new RaftObservation(1, step, [Voter(1, Replica(3), persisted: Persisted(2))]), new Coverage()));
+    }
+
+    [Fact]
+    public void PersistBeforePromiseFailsWhenAVoteIsGrantedBeforeItIsWritten()
+    {
+        NodeEffect write = new NodeEffect.PersistQuorumState(Persisted(4, voted: 2));
+        RaftObservation before = Observe(Voter(1, Replica(3), persisted: Persisted(3)));
+        Assert.Null(Run(new PersistBeforePromise(), before, new RaftObservation(1, GrantVote(voter: 1, candidate: 2, epoch: 4, write, Grant(4)),
+            [Voter(1, Replica(4), persisted: Persisted(4, voted: 2))])));
+        MonitorViolation? violation = Run(new PersistBeforePromise(), before, new RaftObservation(1, GrantVote(voter: 1, candidate: 2, epoch: 4, Grant(4), write),
+            [Voter(1, Replica(4), persisted: Persisted(4, voted: 2))]));
+        Assert.Contains("granted its vote to 2 in epoch 4 before its disk held it", violation?.Message);
+    }
+
+    private static NodeEffect Grant(int epoch) => new NodeEffect.Respond(Context,
+        new VoteResponse { Topics = [new VoteResponse.TopicData { Partitions = [new VoteResponse.PartitionData { LeaderEpoch = epoch, LeaderId = -1, VoteGranted = true }] }] });
+
+    private static readonly RequestContext Context = new(new ConnectionId(1), ListenerKind.Controller, 1, 1, "node-2", "n2", 0);
+
+    private static SimulationEvent GrantVote(int voter, int candidate, int epoch, params NodeEffect[] effects)
+    {
+        var request = new VoteRequest
+        {
+            Topics = [new VoteRequest.TopicData { Partitions = [new VoteRequest.PartitionData { CandidateId = candidate, CandidateEpoch = epoch, PreVote = false }] }],
+        };
+        return new SimulationEvent.InputDelivered(1, voter, new NodeInput.RequestReceived(1, Context, request), effects);
+    }
 }
