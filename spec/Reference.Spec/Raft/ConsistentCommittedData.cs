@@ -48,6 +48,14 @@ public sealed class ConsistentCommittedData : RaftMonitor
         foreach (RaftNodeReading node in observation.Nodes)
         {
             if (node.Replica is not ReplicaReading replica) continue;
+            long diskEnd = node.MetadataLog.EndOffset;
+            if (replica.LogEndOffset != diskEnd)
+            {
+                // Between steps the replica's log mirrors its disk. Only the step just taken may differ: the
+                // simulator checks monitors before a crash that cut the step's writes short.
+                if (observation.LastEvent is SimulationEvent.InputDelivered step && step.NodeId == node.NodeId) continue;
+                return Violation($"node {node.NodeId}'s metadata log ends at {replica.LogEndOffset} in memory but at {diskEnd} on disk");
+            }
             if (!_progress.TryGetValue(node.NodeId, out Progress progress) || progress.Incarnation != node.Incarnation)
                 progress = new Progress(node.Incarnation, 0, 0);
             progress = progress with { HighWatermark = replica.HighWatermark };
