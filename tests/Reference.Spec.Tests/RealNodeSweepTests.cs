@@ -64,4 +64,15 @@ public sealed class RealNodeSweepTests
         Assert.Equal(one.MonitorChecks, two.MonitorChecks);
         Assert.Equal(first.Digest, second.Digest);
     }
+
+    [Fact]
+    public void WipingAVotersDiskBeyondRaftsAssumptionIsCaughtOnTheRealNode()
+    {
+        // Raft assumes a voter keeps what it flushed; with voter-data-loss on, empty-disk restarts of voters
+        // lose committed data, and the monitors must see it in the real node's run.
+        Assert.True(FaultSpec.TryParse("all,voter-data-loss=on,crash-interval-ms=1s,restart-empty=0.5", out FaultSpec faults, out string? error), error);
+        SimulationResult result = new SimulatedCluster(Options(4) with { DurationMs = 30_000, Faults = faults }, RealNode, SpecMonitors.All(),
+            SimulatedCluster.DefaultWorkload()).Run();
+        Assert.Equal("MajorityReachedHighWatermark", result.Outcome.ViolationName);
+    }
 }
