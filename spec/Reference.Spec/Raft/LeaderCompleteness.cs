@@ -1,0 +1,34 @@
+using Reference.Simulation.Monitors;
+
+namespace Reference.Spec.Raft;
+
+/// <summary>
+/// Raft's Leader Completeness (Figure 3, §5.4: "if a log entry is committed in a given term, then that entry
+/// will be present in the logs of the leaders for all higher-numbered terms"), which KRaft gets from the
+/// vote rule of KIP-595 (a voter grants only to a candidate whose log's last epoch and end offset are at
+/// least its own). Checkable form: when a replica is first seen leading an epoch, its log reaches the
+/// highest high watermark any replica has ever reported. That the batches it holds there are the committed
+/// ones is <see cref="ConsistentCommittedData"/>'s check, once they fall below its own high watermark.
+/// Memory: one entry per epoch that had a leader.
+/// </summary>
+public sealed class LeaderCompleteness : RaftMonitor
+{
+    private readonly SortedSet<int> _epochsChecked = new();
+    private long _committedFrontier;
+
+    public override string Name => "LeaderCompleteness";
+
+    public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
+    {
+        foreach (RaftNodeReading node in observation.Nodes)
+        {
+            if (node.Replica is not ReplicaReading { IsLeader: true } leader || !_epochsChecked.Add(leader.Epoch)) continue;
+            if (leader.LogEndOffset < _committedFrontier)
+                return Violation($"node {node.NodeId} leads epoch {leader.Epoch} with its log ending at {leader.LogEndOffset}, " +
+                    $"short of the committed offset {_committedFrontier - 1}");
+        }
+        foreach (RaftNodeReading node in observation.Nodes)
+            if (node.Replica is ReplicaReading replica) _committedFrontier = Math.Max(_committedFrontier, replica.HighWatermark);
+        return null;
+    }
+}

@@ -1,0 +1,35 @@
+using Reference.Simulation.Monitors;
+
+namespace Reference.Spec.Raft;
+
+/// <summary>
+/// Kafka's <c>MajorityReachedHighWatermark</c> (RaftEventSimulationTest): everything below a high watermark is
+/// on stable storage on a majority of voters. Raft §5.3: an entry is committed "once the leader that created
+/// the entry has replicated it on a majority of the servers", and §5.6/Figure 2 need that replication to be
+/// durable, or a power cut of the majority un-commits it. KRaft adds that a voter's fetch offset counts only
+/// once flushed.
+/// <para>
+/// Checked for the highest high watermark of any running replica (followers and observers too: they learn it
+/// from a leader, so it must also be majority-durable), against every voter's durable end offset of
+/// <c>__cluster_metadata</c> on disk (a down voter's disk counts: what was durable survives the crash).
+/// Holds only while voters keep what they flushed: with the simulator's <c>voter-data-loss=on</c> a wiped or
+/// rotted voter disk can break it, and that is Raft's stated assumption, not a bug.
+/// </para>
+/// </summary>
+public sealed class MajorityReachedHighWatermark : RaftMonitor
+{
+    public override string Name => "MajorityReachedHighWatermark";
+
+    public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
+    {
+        RaftNodeReading? highest = observation.Nodes.Where(n => n.IsRunning).MaxBy(n => n.Replica!.Value.HighWatermark);
+        if (highest is null) return null;
+        long highWatermark = highest.Replica!.Value.HighWatermark;
+        if (highWatermark == 0) return null;
+        var durable = observation.Nodes.Where(n => n.IsVoter).Select(n => (n.NodeId, n.MetadataLog.DurableEndOffset)).ToList();
+        int holding = durable.Count(v => v.DurableEndOffset >= highWatermark);
+        if (holding >= observation.MajoritySize) return null;
+        return Violation($"node {highest.NodeId}'s high watermark {highWatermark} is durable on only {holding} of {observation.VoterCount} voters " +
+            $"(durable ends: {string.Join(", ", durable.Select(v => $"{v.NodeId}:{v.DurableEndOffset}"))})");
+    }
+}

@@ -1,0 +1,55 @@
+using Reference.Core;
+using Reference.Core.Log;
+using Reference.Core.Raft;
+using Reference.Protocol.Messages;
+using Reference.Simulation.Monitors;
+
+namespace Reference.Spec.Raft;
+
+/// <summary>
+/// What the Raft monitors read of the cluster after one event: per node, its replica of
+/// <c>__cluster_metadata</c> (while it runs), its persisted quorum state and its disk. The monitors check
+/// this rather than <see cref="ClusterView"/> itself so a test can hand them a crafted state and prove that
+/// each one can fail (spec/README.md).
+/// </summary>
+/// <param name="LastEvent">The event that led here (the effects a step asked for, a crash, a fault).</param>
+public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IReadOnlyList<RaftNodeReading> Nodes)
+{
+    /// <summary>The voters' count; a majority is more than half of it.</summary>
+    public int VoterCount => Nodes.Count(n => n.IsVoter);
+
+    public int MajoritySize => VoterCount / 2 + 1;
+
+    /// <summary>Reads the view; a node that is not the core's real Node (a simulator toy) reads as not running.</summary>
+    public static RaftObservation Of(ClusterView view) =>
+        new(view.NowMs, view.LastEvent, view.Nodes.Select(RaftNodeReading.Of).ToList());
+}
+
+/// <param name="Incarnation">Counts (re)starts of the node's process: a run of it keeps its in-memory state.</param>
+/// <param name="Replica">The running replica's state; null while the node is down.</param>
+/// <param name="Persisted">The quorum state on the node's disk (survives crashes), null if none was written.</param>
+/// <param name="Storage">
+/// The node's disk. A restart with an empty disk gives the node a new storage object, so monitors tell a
+/// wiped disk from a recovered one by reference.
+/// </param>
+public sealed record RaftNodeReading(int NodeId, bool IsVoter, int Incarnation, ReplicaReading? Replica,
+    QuorumStateData? Persisted, ILogStorage Storage)
+{
+    public bool IsRunning => Replica is not null;
+
+    /// <summary>The metadata log's extent on disk: its durable end is what survives a crash.</summary>
+    public LogExtent MetadataLog => Storage.Extent(TopicPartition.ClusterMetadata);
+
+    public static RaftNodeReading Of(NodeView view) =>
+        new(view.NodeId, view.IsVoter, view.Incarnation, view.Node is Core.Node.Node node ? ReplicaReading.Of(node.Raft) : null,
+            view.PersistedQuorumState, view.Storage);
+}
+
+/// <summary>One replica's in-memory Raft state (KIP-595's quorum state plus the log's offsets).</summary>
+public readonly record struct ReplicaReading(int Epoch, int? LeaderId, QuorumStateKind State, long HighWatermark, long LogEndOffset)
+{
+    public bool IsLeader => State == QuorumStateKind.Leader;
+
+    public static ReplicaReading Of(RaftReplica replica) =>
+        new(replica.Epoch, replica.LeaderId, replica.State, replica.HighWatermark, replica.LogEndOffset);
+}

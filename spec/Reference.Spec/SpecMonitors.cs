@@ -1,0 +1,27 @@
+using Reference.Simulation.Monitors;
+using Reference.Spec.Raft;
+
+namespace Reference.Spec;
+
+/// <summary>
+/// The monitors spec/ offers, fresh for each run (they remember the run's history). `kraft sim` and
+/// `kraft replay` use <see cref="All"/>, registered as the simulator's default monitors in the CLI's
+/// Program.cs; spec/README.md catalogues them.
+/// </summary>
+public static class SpecMonitors
+{
+    /// <summary>The Raft safety invariants over <c>__cluster_metadata</c>.</summary>
+    public static IReadOnlyList<IMonitor> Raft() =>
+    [
+        new SingleLeaderPerEpoch(),
+        new MonotonicEpoch(),
+        new MonotonicHighWatermark(),
+        new MajorityReachedHighWatermark(),
+        new ConsistentCommittedData(),
+        new LeaderCompleteness(),
+        new PersistBeforePromise(),
+    ];
+
+    /// <summary>Every monitor spec/ has.</summary>
+    public static IReadOnlyList<IMonitor> All() => Raft();
+}
