@@ -98,12 +98,16 @@ public sealed partial class SimulatedCluster
             new SimulationEvent.InputDelivered(_nowMs, node.Id, input, effects));
         for (int i = 0; i < carriedOutMax && _outcome.IsOk; i++) CarryOut(node, effects[i]);
         if (!_outcome.IsOk) return;
-        CheckMonitors();
-        if (crash is not null && _outcome.IsOk)
+        if (crash is null)
         {
-            _coverage.Reached(CoverageGoals.CrashMidStep);
-            Crash(node, "crash while carrying out a step", carriedOutMax, crash.RestartAfterMs, crash.EmptyDiskOnRestart, torn: null);
+            CheckMonitors();
+            return;
         }
+        // A step cut short is not a state anyone can observe: the node is down before it could answer
+        // anything further. The monitors look once the crash is recorded (Crash checks them), never at the
+        // half-carried-out step with the node still counted as running.
+        _coverage.Reached(CoverageGoals.CrashMidStep);
+        Crash(node, "crash while carrying out a step", carriedOutMax, crash.RestartAfterMs, crash.EmptyDiskOnRestart, torn: null);
     }
 
     private int DrawCutPoint(int effectCount) => effectCount == 0 ? 0 : _faultRandoms[DrawnFault.Crash].Next(effectCount);
@@ -117,8 +121,6 @@ public sealed partial class SimulatedCluster
             Violate(SimulatorViolations.NodeThrew, SimulatorViolations.NodeThrewMessage(node.Id, error, input));
             return;
         }
-        CheckMonitors();
-        if (!_outcome.IsOk) return;
         _coverage.Reached(CoverageGoals.CorruptionDetectedOnRead);
         Crash(node, $"its disk failed a read of {corruption.Log} at {corruption.BatchBaseOffset}", null, DrawRestartDelayMs(), emptyDisk: false, torn: null);
     }

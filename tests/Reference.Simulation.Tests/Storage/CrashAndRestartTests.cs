@@ -94,6 +94,47 @@ public sealed class CrashAndRestartTests
         Assert.Matches("n1 crash cause=\"crash while carrying out a step\" after-effects=3", run.Trace);
     }
 
+    /// <summary>
+    /// Remembers what the previous check saw; at a crash that cut a step short, that check must not have been
+    /// of the cut step itself (same node, same time) with the node still running.
+    /// </summary>
+    private sealed class CutStepWatcher : IMonitor
+    {
+        private (SimulationEvent? Event, bool NodeRunning) _previous;
+        public List<SimulationEvent> CutStepsSeenRunning { get; } = [];
+        public int MidStepCrashes { get; private set; }
+        public string Name => "CutStepWatcher";
+
+        public MonitorViolation? Check(ClusterView view)
+        {
+            if (view.LastEvent is SimulationEvent.NodeCrashed crash && crash.Cause.Contains("carrying out a step"))
+            {
+                MidStepCrashes++;
+                if (_previous is (SimulationEvent.InputDelivered step, true) && step.NodeId == crash.NodeId && step.TimeMs == crash.TimeMs)
+                    CutStepsSeenRunning.Add(step);
+            }
+            int? nodeId = (view.LastEvent as SimulationEvent.InputDelivered)?.NodeId;
+            _previous = (view.LastEvent, nodeId is int id && view.Node(id).IsRunning);
+            return null;
+        }
+    }
+
+    [Fact]
+    public void MonitorsNeverSeeAStepCutShortByACrashWithTheNodeStillRunning()
+    {
+        var watcher = new CutStepWatcher();
+        SimRun run = SimRun.Of(new SimulationOptions
+        {
+            Seed = 1,
+            DurationMs = 2_000,
+            ScheduledFaults = [new ScheduledFault(1_000, new ClusterFault.CrashDuringNextStep(1, 1, RestartAfterMs: 10))],
+        }, CounterNode.Correct, [watcher]);
+        Assert.True(run.Result.Outcome.IsOk, run.Describe);
+        Assert.Contains("crash while carrying out a step", run.Trace);
+        Assert.Equal(1, watcher.MidStepCrashes);
+        Assert.Empty(watcher.CutStepsSeenRunning);
+    }
+
     [Fact]
     public void TheSameCrashAfterTheFlushWasAskedForButBeforeThePromiseIsHarmless()
     {
