@@ -57,8 +57,9 @@ public sealed partial class SimulatedCluster
             Refuse(client, node.View.Incarnation, server.Id, request);
             return;
         }
-        if (!node.PeerConnections.TryGetValue(server.Id, out Connection? connection) || !IsUsable(connection, server))
-            node.PeerConnections[server.Id] = connection = Open(client, node.View.Incarnation, server, ListenerKind.Controller, $"node-{node.Id}");
+        var key = (server.Id, PeerChannels.For(send.Body.ApiKey));
+        if (!node.PeerConnections.TryGetValue(key, out Connection? connection) || !IsUsable(connection, server))
+            node.PeerConnections[key] = connection = Open(client, node.View.Incarnation, server, ListenerKind.Controller, $"node-{node.Id}");
         SendOn(connection, request, send.Body, node.View.Config.QuorumRequestTimeoutMs);
     }
 

@@ -34,5 +34,5 @@ internal sealed class SimulatedNode(NodeView view, SplitMix64Random diskRandom)
     public bool RestartScheduled { get; set; }
 
     /// <summary>This node's connections as a client of its peers, by server node id.</summary>
-    public SortedDictionary<int, Connection> PeerConnections { get; } = new();
+    public SortedDictionary<(int NodeId, PeerChannel Channel), Connection> PeerConnections { get; } = new();
 }

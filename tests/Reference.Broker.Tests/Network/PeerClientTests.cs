@@ -22,9 +22,40 @@ public sealed class PeerClientTests
         node.OnStarted.Add(ApiVersionsTo(2, 77));
         await using TestBroker broker = await TestBroker.StartAsync(node, voters: $"1@127.0.0.1:1,2@127.0.0.1:{((IPEndPoint)peer.LocalEndpoint).Port}");
         DecodedRequest request = await served;
-        Assert.Equal((ApiKey.ApiVersions, (short)3, 77, "kraft-node-1"), (request.ApiKey, request.ApiVersion, request.CorrelationId, request.Header.ClientId));
+        Assert.Equal((ApiKey.ApiVersions, (short)3, 77, "kraft-node-1-controller"), (request.ApiKey, request.ApiVersion, request.CorrelationId, request.Header.ClientId));
         await TestBroker.WaitForAsync(() => node.Saw<NodeInput.ResponseReceived>(r => r.FromNodeId == 2 && r.CorrelationId == 77 && r.Body is ApiVersionsResponse),
             "ResponseReceived");
+    }
+
+    /// <summary>
+    /// Raft's requests and controller requests to one peer go on separate connections (PeerChannel): a
+    /// heartbeat the controller answers only after a commit must not hold up the fetch that commit needs.
+    /// </summary>
+    [Fact]
+    public async Task RaftAndControllerRequestsToOnePeerTravelOnSeparateConnections()
+    {
+        using var peer = new TcpListener(IPAddress.Loopback, 0);
+        peer.Start();
+        var node = new TestDoubleNode();
+        node.OnStarted.Add(new NodeEffect.SendRequest(2, 11, 0, new BrokerHeartbeatRequest { BrokerId = 1 }));
+        node.OnStarted.Add(new NodeEffect.SendRequest(2, 12, 2, new VoteRequest()));
+        await using TestBroker broker = await TestBroker.StartAsync(node, voters: $"1@127.0.0.1:1,2@127.0.0.1:{((IPEndPoint)peer.LocalEndpoint).Port}");
+        DecodedRequest[] received = await Task.WhenAll(ReadOneUnansweredAsync(peer), ReadOneUnansweredAsync(peer));
+        Assert.Equal(
+            [(ApiKey.Vote, "kraft-node-1-raft"), (ApiKey.BrokerHeartbeat, "kraft-node-1-controller")],
+            received.Select(r => (r.ApiKey, r.Header.ClientId)).OrderBy(r => r.ApiKey).ToArray());
+    }
+
+    /// <summary>Accepts one connection and reads its first request without answering it (so the sender's other connection is the only way the second request can arrive).</summary>
+    private static async Task<DecodedRequest> ReadOneUnansweredAsync(TcpListener listener)
+    {
+        TcpClient client = await listener.AcceptTcpClientAsync();
+        NetworkStream stream = client.GetStream();
+        byte[] prefix = new byte[4];
+        await stream.ReadExactlyAsync(prefix);
+        byte[] frame = new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(prefix)];
+        await stream.ReadExactlyAsync(frame);
+        return RequestDecoder.Decode(frame).Request!;
     }
 
     [Fact]

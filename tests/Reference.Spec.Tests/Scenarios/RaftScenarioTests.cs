@@ -158,20 +158,15 @@ public sealed class RaftScenarioTests
     }
 
     /// <summary>
-    /// Finding, not yet fixed: with only two voters up, a healthy leader loses its quorum. The shell carries
-    /// every request from node A to node B over one connection (SimulatedCluster.Messages: PeerConnections is
-    /// keyed by the server's id) and a server holds one request per connection (Kafka's muted channel). The
-    /// follower's BrokerHeartbeat, whose answer the controller holds until its records commit, then sits
-    /// ahead of that follower's next Raft Fetch on the same connection; the commit needs that Fetch (the only
-    /// other live voter), so nothing is answered until the follower's request times out (2 s), it turns
-    /// prospective, and the leader resigns on its fetch timeout. Seed 1 (the trace): node 3 sends
-    /// BrokerHeartbeat corr=60 at 8677 ms on conn 13 behind its Fetch corr=59; its Fetch corr=61 is never
-    /// served; HW stays at 49 while node 2's log grows to 59; 10667 ms node 3 times out; 11631 ms node 2
-    /// resigns. Kafka keeps the two apart: KafkaRaftClient has its own NetworkClient, the broker's
-    /// heartbeats go through NodeToControllerChannelManager's. Fails on seeds 1, 3, 5, 9, 10, 11, 13, 18 of
-    /// the leader-failure scenario and seed 4 of the isolated-voter one (no leader at the end).
+    /// A new leader keeps its quorum with one of three voters down and no further fault. This failed before
+    /// peer requests were split by <see cref="Core.Node.PeerChannel"/>: a BrokerHeartbeat, answered only once
+    /// its records commit, sat on the one peer connection ahead of the Raft Fetch that the commit needed, so
+    /// the fetch waited for the heartbeat's timeout and the healthy leader resigned (seeds 1, 3, 5, 9, 10, 11,
+    /// 13, 18 of the leader-failure scenario; seed 4 of the isolated-voter one). Kafka keeps the two apart the
+    /// same way: KafkaRaftClient has its own network client, heartbeats go through
+    /// NodeToControllerChannelManager's.
     /// </summary>
-    [Fact(Skip = "core/shell liveness bug: Raft Fetch queued behind a held BrokerHeartbeat on the one peer connection; seeds 1,3,5,9,10,11,13,18 (old leader crashed at 3000 ms) and seed 4 (node 2 isolated); see the summary")]
+    [Fact]
     public void LeaderKeepsItsQuorumWhileOneOfThreeVotersIsDown()
     {
         const long durationMs = SettledMs + ElectionBoundMs;
