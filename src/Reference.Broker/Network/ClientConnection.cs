@@ -131,9 +131,6 @@ internal sealed class ClientConnection
             _log.Warn("SocketServer", $"Closing {Id} from {RemoteHost}: {request.ApiKey} v{request.ApiVersion} is not served on the {_listener} listener.");
             return false;
         }
-        if (request.Body is ApiVersionsRequest apiVersions
-            && ShellAnswers.InvalidClientSoftware(request.CorrelationId, request.ApiVersion, apiVersions) is { } invalid)
-            return await WriteAsync(invalid);
         return await DeliverAndAnswerAsync(request);
     }
 

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Reference.Protocol;
 using Reference.Protocol.Framing;
 using Reference.Protocol.Messages;
@@ -6,10 +5,11 @@ using Reference.Protocol.Messages;
 namespace Reference.Broker.Network;
 
 /// <summary>
-/// The ApiVersions answers the shell gives itself, before a request reaches the core, because they are
-/// about the conversation rather than the cluster (Kafka's SocketServer and KIP-511 do the same).
+/// The one ApiVersions answer the shell gives itself: to a version it cannot parse, so no request reaches
+/// the core (Kafka's SocketServer does the same). Every parsable ApiVersions request, the KIP-511 check of
+/// client software names included, is the core's (ApiVersionsHandler), so the simulator sees the same rule.
 /// </summary>
-internal static partial class ShellAnswers
+internal static class ShellAnswers
 {
     /// <summary>
     /// A version of ApiVersions this listener does not speak: answered in v0, which every client can read,
@@ -22,18 +22,4 @@ internal static partial class ShellAnswers
             ErrorCode = (short)ErrorCode.UnsupportedVersion,
             ApiKeys = table.ToResponseEntries(),
         });
-
-    /// <summary>
-    /// KIP-511: from v3 a client names its software; a name or version outside Kafka's pattern gets
-    /// INVALID_REQUEST in the version asked (librdkafka then retries with v0). Null when the request is fine.
-    /// </summary>
-    public static byte[]? InvalidClientSoftware(int correlationId, short apiVersion, ApiVersionsRequest request)
-    {
-        if (apiVersion < 3 || (SoftwarePattern().IsMatch(request.ClientSoftwareName) && SoftwarePattern().IsMatch(request.ClientSoftwareVersion)))
-            return null;
-        return FrameEncoder.Response(correlationId, apiVersion, new ApiVersionsResponse { ErrorCode = (short)ErrorCode.InvalidRequest });
-    }
-
-    [GeneratedRegex("^[a-zA-Z0-9](?:[a-zA-Z0-9\\-.]*[a-zA-Z0-9])?$")]
-    private static partial Regex SoftwarePattern();
 }

@@ -78,6 +78,4 @@ public sealed partial class Node
         return offsets.Partitions.Where(p => p.Value.Leader == _config.NodeId)
             .Select(p => new LedOffsetsPartition(p.Key, p.Value.LeaderEpoch)).ToList();
     }
-
-    private static GroupCoordinatorConfig GroupConfigOf(NodeConfig config) => GroupCoordinatorConfig.From(config);
 }

@@ -69,7 +69,7 @@ public sealed partial class Node : INode
         _producerIds = new ProducerIdIssuer(config.NodeId, _router.SenderFor(new(
             (_, id, body, now, fx) => _producerIds!.HandleResponse(id, body, now, fx),
             (_, id, now, fx) => _producerIds!.HandleRequestFailed(id, now, fx))), _raft, brokerEpoch);
-        _groups = new GroupCoordinator(GroupConfigOf(config), _logs, _partitions, random,
+        _groups = new GroupCoordinator(GroupCoordinatorConfig.From(config), _logs, _partitions, random,
             partition => _metadata.Image.Partition(partition) is not null);
     }
 

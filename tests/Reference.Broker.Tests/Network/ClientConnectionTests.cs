@@ -33,17 +33,6 @@ public sealed class ClientConnectionTests
     }
 
     [Fact]
-    public async Task AClientSoftwareNameOutsideKafkasPatternGetsInvalidRequest()
-    {
-        await using TestBroker broker = await TestBroker.StartAsync(new TestDoubleNode());
-        using RawClient client = await RawClient.ConnectAsync(broker.Endpoint("PLAINTEXT"));
-        await client.SendAsync(RawClient.ApiVersionsRequest(3, softwareName: "bad name!"));
-        byte[] frame = (await client.ReadFrameAsync())!;
-        ResponseDecodeResult decoded = ResponseDecoder.Decode(frame, ApiKey.ApiVersions, 3);
-        Assert.Equal((short)Protocol.ErrorCode.InvalidRequest, ((ApiVersionsResponse)decoded.Response!.Body).ErrorCode);
-    }
-
-    [Fact]
     public async Task PipelinedRequestsAreAnsweredInOrderAndHandedToTheNodeOneAtATime()
     {
         await using TestBroker broker = await TestBroker.StartAsync(new TestDoubleNode());

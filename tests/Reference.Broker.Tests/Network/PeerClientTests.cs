@@ -46,18 +46,6 @@ public sealed class PeerClientTests
             received.Select(r => (r.ApiKey, r.Header.ClientId)).OrderBy(r => r.ApiKey).ToArray());
     }
 
-    /// <summary>Accepts one connection and reads its first request without answering it (so the sender's other connection is the only way the second request can arrive).</summary>
-    private static async Task<DecodedRequest> ReadOneUnansweredAsync(TcpListener listener)
-    {
-        TcpClient client = await listener.AcceptTcpClientAsync();
-        NetworkStream stream = client.GetStream();
-        byte[] prefix = new byte[4];
-        await stream.ReadExactlyAsync(prefix);
-        byte[] frame = new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(prefix)];
-        await stream.ReadExactlyAsync(frame);
-        return RequestDecoder.Decode(frame).Request!;
-    }
-
     [Fact]
     public async Task ARefusedConnectionFailsTheRequest()
     {
@@ -99,14 +87,23 @@ public sealed class PeerClientTests
     {
         TcpClient client = await listener.AcceptTcpClientAsync();
         NetworkStream stream = client.GetStream();
+        DecodedRequest request = await ReadRequestAsync(stream);
+        await stream.WriteAsync(FrameEncoder.Response(request.CorrelationId, request.ApiVersion,
+            new ApiVersionsResponse { ApiKeys = ApiVersionTable.ControllerListener.ToResponseEntries() }));
+        return request;
+    }
+
+    /// <summary>Accepts one connection and reads its first request without answering it.</summary>
+    private static async Task<DecodedRequest> ReadOneUnansweredAsync(TcpListener listener) =>
+        await ReadRequestAsync((await listener.AcceptTcpClientAsync()).GetStream());
+
+    private static async Task<DecodedRequest> ReadRequestAsync(NetworkStream stream)
+    {
         byte[] prefix = new byte[4];
         await stream.ReadExactlyAsync(prefix);
         byte[] frame = new byte[System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(prefix)];
         await stream.ReadExactlyAsync(frame);
-        DecodedRequest request = RequestDecoder.Decode(frame).Request!;
-        await stream.WriteAsync(FrameEncoder.Response(request.CorrelationId, request.ApiVersion,
-            new ApiVersionsResponse { ApiKeys = ApiVersionTable.ControllerListener.ToResponseEntries() }));
-        return request;
+        return RequestDecoder.Decode(frame).Request!;
     }
 
     private static int FreePort()
