@@ -120,4 +120,10 @@ public sealed record NodeConfig
 
     /// <summary><c>broker.session.timeout.ms</c>: a broker silent this long is fenced and loses its leaderships.</summary>
     public int BrokerSessionTimeoutMs { get; init; } = 9000;
+
+    /// <summary>
+    /// Historical flaws switched back on, for the mutation check and the explorer's museum only
+    /// (<see cref="Node.ReintroducedBugs"/>); <see cref="ReintroducedBugs.None"/> everywhere else.
+    /// </summary>
+    public ReintroducedBugs ReintroducedBugs { get; init; } = ReintroducedBugs.None;
 }
