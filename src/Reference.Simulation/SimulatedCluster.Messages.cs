@@ -57,7 +57,7 @@ public sealed partial class SimulatedCluster
             Refuse(client, node.View.Incarnation, server.Id, request);
             return;
         }
-        var key = (server.Id, PeerChannels.For(send.Body.ApiKey));
+        var key = (server.Id, PeerChannels.For(send.Body));
         if (!node.PeerConnections.TryGetValue(key, out Connection? connection) || !IsUsable(connection, server))
             node.PeerConnections[key] = connection = Open(client, node.View.Incarnation, server, ListenerKind.Controller, $"node-{node.Id}");
         SendOn(connection, request, send.Body, node.View.Config.QuorumRequestTimeoutMs);

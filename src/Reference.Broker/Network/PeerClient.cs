@@ -30,7 +30,7 @@ internal sealed class PeerClient : IAsyncDisposable
     /// RequestFailed input itself.
     /// </summary>
     public string? Send(NodeEffect.SendRequest request) =>
-        _peers.TryGetValue((request.ToNodeId, PeerChannels.For(request.Body.ApiKey)), out PeerConnection? peer)
+        _peers.TryGetValue((request.ToNodeId, PeerChannels.For(request.Body)), out PeerConnection? peer)
             ? peer.Send(request)
             : $"node {request.ToNodeId} is not in controller.quorum.voters, so this node has no address for it";
 

@@ -66,6 +66,34 @@ public sealed class PartitionLog
         return new AppendedBatch(baseOffset, nextOffset - 1);
     }
 
+    /// <summary>
+    /// Appends, as a follower, batches the leader already gave their offsets and epochs (Kafka's
+    /// <c>appendAsFollower</c>): <paramref name="batches"/> must follow on from the log end; each batch's
+    /// epoch is recorded in the epoch cache, so this log can later say where each epoch ended (KIP-101).
+    /// </summary>
+    public void AppendAsFollower(ReadOnlyMemory<byte> batches, IReadOnlyList<EpochStartOffset> batchEpochs, long nextOffset, Effects effects)
+    {
+        Invariant.Require(nextOffset > LogEndOffset && batchEpochs.Count > 0 && batchEpochs[0].StartOffset == LogEndOffset);
+        foreach (EpochStartOffset epoch in batchEpochs) Epochs.Assign(epoch.Epoch, epoch.StartOffset);
+        effects.Add(new NodeEffect.AppendToLog(Name, LogEndOffset, batches));
+        LogEndOffset = nextOffset;
+    }
+
+    /// <summary>
+    /// Cuts the log at <paramref name="batchBoundary"/>, the first offset of a batch (a follower whose tail
+    /// diverged from the leader's, KIP-101/KIP-279): the HW and durable end come down with it, and the epoch
+    /// cache forgets the epochs that started at or after it (Kafka's <c>UnifiedLog.truncateTo</c>).
+    /// </summary>
+    public void TruncateTo(long batchBoundary, Effects effects)
+    {
+        Invariant.Require(batchBoundary >= LogStartOffset && batchBoundary < LogEndOffset);
+        effects.Add(new NodeEffect.TruncateLog(Name, batchBoundary));
+        Epochs.TruncateFromEnd(batchBoundary);
+        LogEndOffset = batchBoundary;
+        HighWatermark = Math.Min(HighWatermark, batchBoundary);
+        DurableEndOffset = Math.Min(DurableEndOffset, batchBoundary);
+    }
+
     /// <summary>Raises the HW to <paramref name="candidate"/> if that is higher; a leader's HW never goes back.</summary>
     public bool TryAdvanceHighWatermark(long candidate)
     {

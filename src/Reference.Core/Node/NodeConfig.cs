@@ -79,6 +79,30 @@ public sealed record NodeConfig
     /// <summary><c>replica.lag.time.max.ms</c>: a follower that has not caught up for this long leaves the ISR.</summary>
     public long ReplicaLagTimeMaxMs { get; init; } = 30_000;
 
+    /// <summary>
+    /// <c>replica.fetch.max.bytes</c>: a follower asks for at most this much per partition in one fetch (the
+    /// first batch comes whole even when larger, KIP-74, so a follower never sticks behind a big batch).
+    /// </summary>
+    public int ReplicaFetchMaxBytes { get; init; } = 1_048_576;
+
+    /// <summary><c>replica.fetch.response.max.bytes</c>: the byte budget of one follower fetch across all its partitions.</summary>
+    public int ReplicaFetchResponseMaxBytes { get; init; } = 10_485_760;
+
+    /// <summary>
+    /// <c>replica.fetch.wait.max.ms</c>: how long a leader may park a follower's fetch waiting for data. Keep it
+    /// below replica.lag.time.max.ms and the peer request timeout, or a quiet follower looks lagging or lost.
+    /// </summary>
+    public int ReplicaFetchWaitMaxMs { get; init; } = 500;
+
+    /// <summary><c>replica.fetch.min.bytes</c>: a leader answers a follower's fetch early once it has this much.</summary>
+    public int ReplicaFetchMinBytes { get; init; } = 1;
+
+    /// <summary>
+    /// <c>replica.fetch.backoff.ms</c>: the pause after a follower fetch fails, or a partition in it does, before
+    /// asking that leader (or for that partition) again, so a down or confused leader is not asked in a tight loop.
+    /// </summary>
+    public int ReplicaFetchBackoffMs { get; init; } = 1000;
+
     /// <summary><c>offsets.topic.num.partitions</c>: partitions of __consumer_offsets; fixed once the topic exists.</summary>
     public int OffsetsTopicNumPartitions { get; init; } = 50;
 

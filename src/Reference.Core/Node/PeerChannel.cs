@@ -17,13 +17,28 @@ public enum PeerChannel
 
     /// <summary>Requests to the active controller: registration, heartbeats, forwarded admin requests, ISR changes, producer ids.</summary>
     Controller,
+
+    /// <summary>
+    /// A follower's data-plane Fetch to a partition leader (Kafka's ReplicaFetcherThread has its own
+    /// connection per leader). Apart from Raft's, since the leader parks it for replica.fetch.wait.max.ms
+    /// and a Raft Fetch queued behind it would wait as long. It goes to the peer's controller listener, the
+    /// one address a shell knows for every voter; Kafka uses the inter-broker listener, which would let a
+    /// broker-only node be fetched from too.
+    /// </summary>
+    Replication,
 }
 
 public static class PeerChannels
 {
-    public static PeerChannel For(ApiKey apiKey) => apiKey switch
+    /// <summary>A Fetch is Raft's when it names the metadata topic (by id or name), else a follower's data-plane fetch.</summary>
+    public static PeerChannel For(IRequestBody request) => request switch
     {
-        ApiKey.Vote or ApiKey.BeginQuorumEpoch or ApiKey.EndQuorumEpoch or ApiKey.Fetch or ApiKey.FetchSnapshot => PeerChannel.Raft,
-        _ => PeerChannel.Controller,
+        FetchRequest fetch when !fetch.Topics.Any(t => t.TopicId == Protocol.Primitives.Uuid.MetadataTopicId || t.Topic == TopicPartition.ClusterMetadata.Topic) =>
+            PeerChannel.Replication,
+        _ => request.ApiKey switch
+        {
+            ApiKey.Vote or ApiKey.BeginQuorumEpoch or ApiKey.EndQuorumEpoch or ApiKey.Fetch or ApiKey.FetchSnapshot => PeerChannel.Raft,
+            _ => PeerChannel.Controller,
+        },
     };
 }

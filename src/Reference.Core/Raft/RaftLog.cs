@@ -74,36 +74,19 @@ internal sealed class RaftLog(ILogStorage storage)
     }
 
     /// <summary>
-    /// Appends the batches of a fetch response that follow on from the log end, are intact (CRC-32C and
-    /// framing, as Kafka's <c>appendAsFollower</c> checks) and carry an epoch between the log's last and
-    /// <paramref name="leaderEpoch"/>. Stops at the first batch that does not, and at a partial last batch
-    /// (a fetch may be cut at its byte limit). Returns how many batches it appended.
+    /// Appends the batches of a fetch response that <see cref="FollowerBatches"/> accepts: they follow on
+    /// from the log end, are intact, and carry an epoch between the log's last and <paramref name="leaderEpoch"/>.
+    /// Returns how many batches it appended.
     /// </summary>
     public int AppendAsFollower(ReadOnlyMemory<byte> records, int leaderEpoch, Effects effects)
     {
-        var walker = new RecordBatchWalker(records);
-        RecordBatchRules rules = RecordBatchRules.ForStored(RaftLimits.BatchSizeBytesMax);
-        long nextOffset = EndOffset;
-        int lastEpoch = LastEpoch;
-        int accepted = 0;
-        int acceptedBytes = 0;
-        while (walker.TryNext(out RecordBatchView batch))
-        {
-            RecordBatchHeader header = batch.Header;
-            bool fits = header.BaseOffset == nextOffset && header.PartitionLeaderEpoch >= Math.Max(lastEpoch, 0)
-                && header.PartitionLeaderEpoch <= leaderEpoch && RecordBatchValidator.ValidateBatch(batch, rules) == RecordBatchError.None;
-            if (!fits) break;
-            _epochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
-            lastEpoch = header.PartitionLeaderEpoch;
-            nextOffset = header.NextOffset;
-            acceptedBytes = batch.PositionBytes + batch.Memory.Length;
-            accepted++;
-        }
-        if (accepted == 0) return 0;
-        effects.Add(new NodeEffect.AppendToLog(Partition, EndOffset, records[..acceptedBytes]));
+        AcceptedBatches accepted = FollowerBatches.Accept(records, EndOffset, LastEpoch, leaderEpoch, RecordBatchRules.ForStored(RaftLimits.BatchSizeBytesMax));
+        if (accepted.IsEmpty) return 0;
+        foreach (EpochStartOffset epoch in accepted.Epochs) _epochs.Assign(epoch.Epoch, epoch.StartOffset);
+        effects.Add(new NodeEffect.AppendToLog(Partition, EndOffset, accepted.Bytes));
         effects.Add(new NodeEffect.FlushLog(Partition));
-        EndOffset = nextOffset;
-        return accepted;
+        EndOffset = accepted.NextOffset;
+        return accepted.Headers.Count;
     }
 
     /// <summary>
@@ -113,7 +96,7 @@ internal sealed class RaftLog(ILogStorage storage)
     public long TruncateTo(long endOffset, Effects effects)
     {
         if (endOffset >= EndOffset) return EndOffset;
-        long boundary = BatchStartAtOrBelow(endOffset);
+        long boundary = FollowerBatches.BatchStartAtOrBelow(storage, Partition, endOffset);
         effects.Add(new NodeEffect.TruncateLog(Partition, boundary));
         _epochs.TruncateFromEnd(boundary);
         EndOffset = boundary;
@@ -133,12 +116,4 @@ internal sealed class RaftLog(ILogStorage storage)
 
     /// <summary>Whole batches from the one holding <paramref name="fromOffset"/> up to the log end.</summary>
     public ReadOnlyMemory<byte> Read(long fromOffset, int maxBytes) => storage.Read(Partition, fromOffset, EndOffset, maxBytes);
-
-    private long BatchStartAtOrBelow(long offset)
-    {
-        ReadOnlyMemory<byte> holding = storage.Read(Partition, offset, long.MaxValue, 1);
-        return RecordBatchHeader.TryRead(holding.Span, out RecordBatchHeader header) && header.BaseOffset < offset
-            ? header.BaseOffset
-            : offset;
-    }
 }

@@ -16,8 +16,9 @@ namespace Reference.Core.Replication;
 /// <remarks>
 /// The node calls <see cref="Start"/> once, then <see cref="ApplyPartitions"/> whenever the committed
 /// metadata changes what this node hosts, the <c>Handle…</c> methods for requests, <see cref="Tick"/> when
-/// <see cref="NextDeadlineMs"/> is due, and the <c>On…</c> notifications. Not implemented yet: the
-/// follower side (fetching from a leader to replicate), transactions, compaction, fetch sessions.
+/// <see cref="NextDeadlineMs"/> is due, and the <c>On…</c> notifications. As a follower it fetches from each
+/// partition's leader (<see cref="ReplicaFetcher"/>). Not implemented yet: transactions, compaction, fetch
+/// sessions, and a follower starting over at the leader's log start when it has fallen below it.
 /// </remarks>
 public sealed class HostedPartitions : IPartitionAppender
 {
@@ -36,6 +37,7 @@ public sealed class HostedPartitions : IPartitionAppender
     private readonly ListOffsetsHandler _listOffsets;
     private readonly DeleteRecordsHandler _deleteRecords;
     private readonly OffsetForLeaderEpochHandler _offsetForLeaderEpoch;
+    private readonly ReplicaFetcher _fetcher;
     private bool _started;
     private long _lastNowMs;
     private long _nextRetentionCheckMs = long.MaxValue;
@@ -53,6 +55,7 @@ public sealed class HostedPartitions : IPartitionAppender
         _listOffsets = new ListOffsetsHandler(_table, storage);
         _deleteRecords = new DeleteRecordsHandler(_table);
         _offsetForLeaderEpoch = new OffsetForLeaderEpochHandler(_table);
+        _fetcher = new ReplicaFetcher(config, _table, storage, peers, brokerEpoch, _progress);
     }
 
     /// <summary>How often ISR membership is checked (Kafka's isr-expiration task: replica.lag.time.max.ms / 2).</summary>
@@ -65,6 +68,7 @@ public sealed class HostedPartitions : IPartitionAppender
         {
             if (!_started) return long.MaxValue;
             long next = Math.Min(Math.Min(_nextRetentionCheckMs, _nextIsrCheckMs), Math.Min(_produces.NextDeadlineMs, _fetches.NextDeadlineMs));
+            next = Math.Min(next, _fetcher.NextDeadlineMs);
             return _fetches.HasAdvanced ? Math.Min(next, _lastNowMs) : next;
         }
     }
@@ -114,6 +118,7 @@ public sealed class HostedPartitions : IPartitionAppender
             _progress.OnChanged(partition, nowMs, effects);
         }
         _table.ReindexTopicIds();
+        _fetcher.MaybeSendFetches(nowMs, effects); // a partition that became a follower starts fetching from its leader
     }
 
     /// <summary>Produce v3-v9. With acks=0 no answer is ever given; see <see cref="ExpectsResponse"/>.</summary>
@@ -187,6 +192,7 @@ public sealed class HostedPartitions : IPartitionAppender
         // Group commit: whatever was appended while that flush was out goes in the next one.
         if (_config.FlushBeforeAcknowledge) partition.Log.RequestFlush(effects);
         _progress.OnChanged(partition, nowMs, effects);
+        if (partition.Role == ReplicaRole.Follower) _fetcher.MaybeSendFetches(nowMs, effects); // it may have waited for this flush
     }
 
     /// <summary>Forgets the fetches and produces parked for a closed connection; nobody is left to answer.</summary>
@@ -196,24 +202,33 @@ public sealed class HostedPartitions : IPartitionAppender
         _fetches.DropConnection(connection);
     }
 
-    /// <summary>The answer to an AlterPartition this room sent.</summary>
+    /// <summary>The answer to a request this room sent: a follower's Fetch, or an AlterPartition.</summary>
     public void HandleResponse(int correlationId, IResponseBody body, long nowMs, Effects effects)
     {
         _lastNowMs = nowMs;
+        if (_fetcher.HandleResponse(correlationId, body, nowMs, effects)) return;
         if (_isrChanges.HandleResponse(correlationId, body, _table) is Partition committed) _progress.OnChanged(committed, nowMs, effects);
     }
 
-    /// <summary>An AlterPartition this room sent will get no answer; it is sent again at the next ISR check.</summary>
+    /// <summary>
+    /// A request this room sent will get no answer: a Fetch pauses its leader for replica.fetch.backoff.ms; an
+    /// AlterPartition is sent again at the next ISR check.
+    /// </summary>
     public void HandleRequestFailed(int correlationId, long nowMs, Effects effects)
     {
         _lastNowMs = nowMs;
+        if (_fetcher.HandleRequestFailed(correlationId, nowMs)) return;
         _isrChanges.HandleRequestFailed(correlationId);
     }
 
-    /// <summary>Re-reads parked fetches whose partitions moved, then expires fetches and produces, runs retention and the ISR check when due.</summary>
+    /// <summary>
+    /// Re-reads parked fetches whose partitions moved, then expires fetches and produces, runs retention and
+    /// the ISR check when due, and sends the follower fetches whose backoff is over.
+    /// </summary>
     public void Tick(long nowMs, Effects effects)
     {
         _lastNowMs = nowMs;
+        _fetcher.MaybeSendFetches(nowMs, effects);
         _fetch.CompleteAdvanced(nowMs, effects);
         _fetch.CompleteDue(nowMs, effects);
         _produces.ExpireDue(nowMs, effects);

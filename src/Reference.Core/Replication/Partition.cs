@@ -43,7 +43,7 @@ public sealed class Partition
 
     public PartitionLog Log { get; }
 
-    public ProducerStateTable Producers { get; }
+    public ProducerStateTable Producers { get; private set; }
 
     public ReplicaRole Role { get; private set; }
 
@@ -134,6 +134,16 @@ public sealed class Partition
         LeaderEpochStartOffset = null;
         PartitionEpoch = assignment.PartitionEpoch;
         Role = ReplicaRole.Follower;
+    }
+
+    /// <summary>
+    /// Takes the producer state rebuilt from the log after a truncation (Kafka reloads it from the log after
+    /// truncateTo), so a follower that becomes leader judges sequences against the log it really holds.
+    /// </summary>
+    public void ReloadProducers(ProducerStateTable producers)
+    {
+        Invariant.Require(!IsLeader);
+        Producers = producers;
     }
 
     /// <summary>

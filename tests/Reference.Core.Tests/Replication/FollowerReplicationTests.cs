@@ -1,0 +1,162 @@
+using Reference.Core.Metadata;
+using Reference.Core.Node;
+using Reference.Core.Replication;
+using Reference.Core.Tests.NodeComposition;
+using Reference.Protocol;
+using Reference.Protocol.Messages;
+
+namespace Reference.Core.Tests.Replication;
+
+/// <summary>
+/// Follower replication between real nodes (<see cref="ReplicationCluster"/>): followers fetch from the
+/// partition leader and hold its batches byte for byte, acks=all waits for the ISR, the ISR shrinks and
+/// grows again through AlterPartition, and after a leader change the old leader cuts the tail the new one
+/// never had (KIP-101, KIP-320's DivergingEpoch).
+/// </summary>
+public sealed class FollowerReplicationTests
+{
+    private static readonly TopicPartition T0 = new("t", 0);
+
+    private static ReplicationCluster StartCluster(Func<NodeConfig, NodeConfig>? configure = null)
+    {
+        var cluster = new ReplicationCluster(3, configure);
+        cluster.RunFor(5_000); // a quorum leader, and every broker registered and unfenced
+        var create = new CreateTopicsRequest
+        {
+            TimeoutMs = 10_000,
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = T0.Topic, NumPartitions = 1, ReplicationFactor = 3 }],
+        };
+        CreateTopicsResponse answer = cluster.Send<CreateTopicsResponse>(1, create, 4);
+        Assert.Equal((short)ErrorCode.None, answer.Topics.Single().ErrorCode);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => cluster.Members.All(m => m.Partition(T0) is { LeaderId: >= 0 })),
+            "every replica hosts the new partition");
+        return cluster;
+    }
+
+    private static PartitionRegistration Registration(ReplicationCluster cluster, int viewedFrom = 1) =>
+        cluster[viewedFrom].Node.Metadata.Topic(T0.Topic)!.Partition(0)!;
+
+    private static int Leader(ReplicationCluster cluster) => cluster.Members.Select(m => m.Partition(T0)!).Single(p => p.Role == ReplicaRole.Leader).LeaderId;
+
+    private static ProduceResponse.PartitionProduceResponse Produce(ReplicationCluster cluster, int nodeId, string value, short acks)
+    {
+        var request = new ProduceRequest
+        {
+            Acks = acks,
+            TimeoutMs = 10_000,
+            TopicData = [new ProduceRequest.TopicProduceData
+            {
+                Name = T0.Topic,
+                PartitionData = [new ProduceRequest.PartitionProduceData { Index = 0, Records = NodeRequests.Batch([value, value + "-2"]) }],
+            }],
+        };
+        return cluster.Send<ProduceResponse>(nodeId, request, 7).Responses.Single().PartitionResponses.Single();
+    }
+
+    private static byte[] LogBytes(ReplicationCluster.Member member) =>
+        member.Disk.Read(T0, 0, long.MaxValue, int.MaxValue).ToArray();
+
+    private static bool AllCaughtUp(ReplicationCluster cluster)
+    {
+        var partitions = cluster.Members.Where(m => m.IsUp).Select(m => m.Partition(T0)!).ToList();
+        return partitions.All(p => p.LogEndOffset == partitions[0].LogEndOffset && p.HighWatermark == p.LogEndOffset);
+    }
+
+    [Fact]
+    public void FollowersHoldTheLeadersBatchesByteForByteAndFollowItsHighWatermark()
+    {
+        ReplicationCluster cluster = StartCluster();
+        int leader = Leader(cluster);
+        for (int i = 0; i < 5; i++) Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, $"v{i}", acks: 1).ErrorCode);
+
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => AllCaughtUp(cluster)), "the followers catch up with the leader");
+        Assert.All(cluster.Members, m => Assert.Equal(10, m.Partition(T0)!.LogEndOffset));
+        byte[] leaderLog = LogBytes(cluster[leader]);
+        Assert.All(cluster.Members, m => Assert.Equal(leaderLog, LogBytes(m)));
+        Assert.All(cluster.Members, m => Assert.Equal([1, 2, 3], m.Partition(T0)!.Isr));
+        // Replica fetches travel on their own channel, never on Raft's.
+        Assert.Contains(cluster.History, e => e.Effect is NodeEffect.SendRequest { Body: FetchRequest } send && PeerChannels.For(send.Body) == PeerChannel.Replication);
+    }
+
+    [Fact]
+    public void AcksAllIsAnsweredOnlyOnceEveryIsrFollowerHoldsTheBatch()
+    {
+        ReplicationCluster cluster = StartCluster();
+        int leader = Leader(cluster);
+        ProduceResponse.PartitionProduceResponse answer = Produce(cluster, leader, "all", acks: -1);
+
+        Assert.Equal((short)ErrorCode.None, answer.ErrorCode);
+        long lastOffset = answer.BaseOffset + 1;
+        // At the moment the producer hears back, every ISR member already has the batch in its log.
+        Assert.All(cluster.Members, m => Assert.True(m.Partition(T0)!.LogEndOffset > lastOffset, $"node {m.Id} lacks offset {lastOffset}"));
+        Assert.True(cluster[leader].Partition(T0)!.HighWatermark > lastOffset);
+    }
+
+    [Fact]
+    public void ALaggingFollowerLeavesTheIsrAndRejoinsItOnceCaughtUp()
+    {
+        ReplicationCluster cluster = StartCluster(c => c with { ReplicaLagTimeMaxMs = 1_000, BrokerSessionTimeoutMs = 60_000 });
+        int leader = Leader(cluster);
+        int lagging = cluster.Members.Select(m => m.Id).First(id => id != leader && id != cluster[leader].Node.Raft.LeaderId);
+        cluster.Isolate(lagging);
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, "while-away", acks: 1).ErrorCode);
+
+        Assert.True(cluster.RunUntil(cluster.NowMs + 10_000, () => !Registration(cluster, leader).Isr.Contains(lagging)),
+            "the leader's AlterPartition drops the silent follower from the ISR");
+        // acks=all now needs only the ISR that is left.
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, "without-it", acks: -1).ErrorCode);
+
+        cluster.Heal(lagging);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 10_000, () => Registration(cluster, leader).Isr.Contains(lagging)),
+            "the follower catches up and the leader adds it back");
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => AllCaughtUp(cluster)));
+        Assert.Equal(LogBytes(cluster[leader]), LogBytes(cluster[lagging]));
+        Assert.Contains(cluster.History, e => e.NodeId == leader && e.Effect is NodeEffect.SendRequest { Body: AlterPartitionRequest });
+    }
+
+    [Fact]
+    public void AnOldLeaderCutsTheTailTheNewLeaderNeverHadAndFollowsIt()
+    {
+        ReplicationCluster cluster = StartCluster(c => c with { BrokerSessionTimeoutMs = 3_000 });
+        int oldLeader = Leader(cluster);
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, oldLeader, "committed", acks: -1).ErrorCode);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => AllCaughtUp(cluster)));
+        int oldEpoch = Registration(cluster, oldLeader).LeaderEpoch;
+
+        // Cut off, the old leader still takes an acks=1 write nobody else will ever see.
+        cluster.Isolate(oldLeader);
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, oldLeader, "lost", acks: 1).ErrorCode);
+        Assert.Equal(4, cluster[oldLeader].Partition(T0)!.LogEndOffset);
+
+        // The controller fences it and elects another ISR member, which takes new writes.
+        int other = cluster.Members.Select(m => m.Id).First(id => id != oldLeader);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 20_000, () => Registration(cluster, other) is { Leader: >= 0 } r && r.Leader != oldLeader),
+            "a new partition leader is elected");
+        int newLeader = Registration(cluster, other).Leader;
+        Assert.True(Registration(cluster, other).LeaderEpoch > oldEpoch);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => cluster[newLeader].Partition(T0)!.Role == ReplicaRole.Leader));
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, newLeader, "after", acks: -1).ErrorCode);
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, newLeader, "after-more", acks: -1).ErrorCode);
+
+        cluster.Heal(oldLeader);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 30_000, () => cluster[oldLeader].Partition(T0) is { Role: ReplicaRole.Follower } p
+            && p.LogEndOffset == cluster[newLeader].Partition(T0)!.LogEndOffset), "the old leader follows the new one and catches up");
+        Assert.Contains(cluster.History, e => e.NodeId == oldLeader && e.Effect is NodeEffect.TruncateLog { EndOffset: 2 } cut && cut.Log == T0);
+        Assert.Equal(LogBytes(cluster[newLeader]), LogBytes(cluster[oldLeader]));
+        Assert.Equal(6, cluster[newLeader].Partition(T0)!.LogEndOffset);
+    }
+
+    [Fact]
+    public void AFollowerRestartedAfterAPowerCutRefetchesWhatItLost()
+    {
+        ReplicationCluster cluster = StartCluster(c => c with { BrokerSessionTimeoutMs = 60_000 });
+        int leader = Leader(cluster);
+        int follower = cluster.Members.Select(m => m.Id).First(id => id != leader);
+        for (int i = 0; i < 3; i++) Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, $"v{i}", acks: -1).ErrorCode);
+
+        cluster.Kill(follower); // nothing was flushed on the follower: its log is gone
+        cluster.Restart(follower);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 20_000, () => AllCaughtUp(cluster)), "the restarted follower fetches everything again");
+        Assert.Equal(LogBytes(cluster[leader]), LogBytes(cluster[follower]));
+    }
+}
