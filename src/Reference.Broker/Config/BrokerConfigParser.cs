@@ -261,6 +261,12 @@ public static class BrokerConfigParser
         int groupMaxSessionMs = reader.Int("group.max.session.timeout.ms", defaults.GroupMaxSessionTimeoutMs, min: 0);
         if (groupMinSessionMs > groupMaxSessionMs)
             reader.Problem($"group.min.session.timeout.ms={groupMinSessionMs} is above group.max.session.timeout.ms={groupMaxSessionMs}; make the minimum the smaller one.");
+        int replicaFetchWaitMs = reader.Int("replica.fetch.wait.max.ms", defaults.ReplicaFetchWaitMaxMs, min: 0);
+        int peerRequestTimeoutMs = reader.Int("controller.quorum.request.timeout.ms", defaults.QuorumRequestTimeoutMs, min: 1);
+        // Kafka requires replica.fetch.wait.max.ms below replica.socket.timeout.ms; our peer requests time out at the
+        // quorum's. Only a warning: a node without replicated topics never sends a replica fetch.
+        if (replicaFetchWaitMs >= peerRequestTimeoutMs)
+            warnings.Add($"replica.fetch.wait.max.ms={replicaFetchWaitMs} is not below controller.quorum.request.timeout.ms={peerRequestTimeoutMs}: an idle replica fetch will time out and be retried after replica.fetch.backoff.ms.");
         return defaults with
         {
             NumPartitions = reader.Int("num.partitions", defaults.NumPartitions, min: 1),
@@ -276,6 +282,11 @@ public static class BrokerConfigParser
             LogRetentionCheckIntervalMs = reader.Long("log.retention.check.interval.ms", defaults.LogRetentionCheckIntervalMs, min: 1),
             FlushBeforeAcknowledge = flushIntervalMessages == 1,
             ReplicaLagTimeMaxMs = reader.Long("replica.lag.time.max.ms", defaults.ReplicaLagTimeMaxMs, min: 1),
+            ReplicaFetchMaxBytes = reader.Int("replica.fetch.max.bytes", defaults.ReplicaFetchMaxBytes, min: 0),
+            ReplicaFetchResponseMaxBytes = reader.Int("replica.fetch.response.max.bytes", defaults.ReplicaFetchResponseMaxBytes, min: 0),
+            ReplicaFetchWaitMaxMs = replicaFetchWaitMs,
+            ReplicaFetchMinBytes = reader.Int("replica.fetch.min.bytes", defaults.ReplicaFetchMinBytes, min: 1),
+            ReplicaFetchBackoffMs = reader.Int("replica.fetch.backoff.ms", defaults.ReplicaFetchBackoffMs, min: 0),
             OffsetsTopicNumPartitions = reader.Int("offsets.topic.num.partitions", defaults.OffsetsTopicNumPartitions, min: 1),
             OffsetsTopicReplicationFactor = reader.Short("offsets.topic.replication.factor", defaults.OffsetsTopicReplicationFactor, min: 1),
             OffsetsRetentionMs = reader.Long("offsets.retention.minutes", defaults.OffsetsRetentionMs / MsPerMinute, min: 1) * MsPerMinute,
@@ -284,7 +295,7 @@ public static class BrokerConfigParser
             GroupMaxSessionTimeoutMs = groupMaxSessionMs,
             QuorumElectionTimeoutMs = reader.Int("controller.quorum.election.timeout.ms", defaults.QuorumElectionTimeoutMs, min: 1),
             QuorumFetchTimeoutMs = reader.Int("controller.quorum.fetch.timeout.ms", defaults.QuorumFetchTimeoutMs, min: 1),
-            QuorumRequestTimeoutMs = reader.Int("controller.quorum.request.timeout.ms", defaults.QuorumRequestTimeoutMs, min: 1),
+            QuorumRequestTimeoutMs = peerRequestTimeoutMs,
             QuorumRetryBackoffMs = reader.Int("controller.quorum.retry.backoff.ms", defaults.QuorumRetryBackoffMs, min: 0),
             QuorumAppendLingerMs = reader.Int("controller.quorum.append.linger.ms", defaults.QuorumAppendLingerMs, min: 0),
             MetadataMaxIdleIntervalMs = reader.Int("metadata.max.idle.interval.ms", defaults.MetadataMaxIdleIntervalMs, min: 0),

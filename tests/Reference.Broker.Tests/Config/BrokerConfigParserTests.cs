@@ -107,6 +107,24 @@ public sealed class BrokerConfigParserTests
     }
 
     [Fact]
+    public void ReplicaFetchSettingsReachTheNodeConfigAndAWaitAtThePeerTimeoutIsWarnedAbout()
+    {
+        NodeConfig node = Valid(Combined + """
+
+            replica.fetch.max.bytes=4096
+            replica.fetch.response.max.bytes=8192
+            replica.fetch.wait.max.ms=100
+            replica.fetch.min.bytes=10
+            replica.fetch.backoff.ms=250
+            """).Node;
+        Assert.Equal((4096, 8192, 100, 10, 250),
+            (node.ReplicaFetchMaxBytes, node.ReplicaFetchResponseMaxBytes, node.ReplicaFetchWaitMaxMs, node.ReplicaFetchMinBytes, node.ReplicaFetchBackoffMs));
+        ConfigParseResult slow = BrokerConfigParser.Parse(Combined + "\nreplica.fetch.wait.max.ms=2000");
+        Assert.True(slow.IsSuccess);
+        Assert.Contains(slow.Warnings, w => w.StartsWith("replica.fetch.wait.max.ms=2000 is not below controller.quorum.request.timeout.ms=2000", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void UnknownKeysAreWarnedAboutWithTheirLine()
     {
         ConfigParseResult result = BrokerConfigParser.Parse(Combined + "\nlog.retension.hours=1");

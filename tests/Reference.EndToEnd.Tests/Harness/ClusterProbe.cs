@@ -52,6 +52,20 @@ public sealed class ClusterProbe(string bootstrapServer)
             return ready ? true : throw new KafkaApiException(ErrorCode.LeaderNotAvailable, $"'{topic}' is not fully led yet: {Describe(described)}");
         }));
 
+    /// <summary>One look at a partition's leader, replicas and ISR as this probe's broker describes it; null while it cannot say.</summary>
+    public async Task<PartitionMetadata?> DescribePartitionAsync(string topic, int partition)
+    {
+        try
+        {
+            TopicMetadata? described = await WithClusterAsync(async cluster => (await new AdminClient(cluster).DescribeTopicsAsync([topic])).SingleOrDefault());
+            return described?.Partitions.FirstOrDefault(p => p.Partition == partition);
+        }
+        catch (Exception error) when (IsTransient(error))
+        {
+            return null;
+        }
+    }
+
     /// <summary>The log end offset of each partition of the topic.</summary>
     public Task<IReadOnlyDictionary<int, long>> EndOffsetsAsync(string topic) =>
         RetryingAsync($"the end offsets of '{topic}'", () => WithClusterAsync(async cluster =>

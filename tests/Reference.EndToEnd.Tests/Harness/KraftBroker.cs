@@ -9,15 +9,17 @@ using Reference.Client.Network;
 namespace Reference.EndToEnd.Tests.Harness;
 
 /// <summary>
-/// A real single-node broker, run as a user would run it: server.properties in a temp directory,
+/// A real broker, run as a user would run it: server.properties in a temp directory,
 /// `kraft storage format -t $(kraft storage random-uuid) -c FILE`, then `kraft server start FILE` as a
 /// child process on free 127.0.0.1 ports. It counts as up once its client port accepts connections and a
 /// Metadata request lists the node. It can be stopped (SIGTERM), killed (SIGKILL) and restarted on the same
-/// directory and ports; <see cref="Log"/> has the output of every run for failure reports.
+/// directory and ports; <see cref="Log"/> has the output of every run for failure reports. Alone it is a
+/// single combined node (node 1); <see cref="KraftCluster"/> starts several as one cluster.
 /// </summary>
 public sealed partial class KraftBroker : IAsyncDisposable
 {
-    public const int NodeId = 1;
+    /// <summary>The id of a broker started alone.</summary>
+    public const int SingleNodeId = 1;
 
     /// <summary>From process start to serving metadata; a JIT-compiled start and log recovery fit well inside.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
@@ -50,6 +52,8 @@ public sealed partial class KraftBroker : IAsyncDisposable
 
     public string ClusterId { get; }
 
+    public int NodeId => Properties.NodeId;
+
     public int Port => Properties.ClientPort;
 
     public string BootstrapServer => $"127.0.0.1:{Port}";
@@ -64,24 +68,36 @@ public sealed partial class KraftBroker : IAsyncDisposable
     /// <summary>Formats fresh storage and starts the broker; throws with its output when it does not come up in time.</summary>
     public static async Task<KraftBroker> StartAsync()
     {
-        string directory = System.IO.Directory.CreateTempSubdirectory("kraft-e2e-").FullName;
-        KraftBroker? broker = null;
+        IReadOnlyList<int> ports = FreePorts.Take(2);
+        KraftBroker broker = await FormatAsync(await RandomClusterIdAsync(),
+            directory => new ServerProperties(SingleNodeId, ports[0], ports[1], Path.Combine(directory, "kraft-combined-logs")));
         try
         {
-            IReadOnlyList<int> ports = FreePorts.Take(2);
-            var properties = new ServerProperties(NodeId, ports[0], ports[1], Path.Combine(directory, "kraft-combined-logs"));
-            string configFile = Path.Combine(directory, "server.properties");
-            await File.WriteAllTextAsync(configFile, properties.Text());
-            string clusterId = await RandomClusterIdAsync();
-            (_, string formatTranscript) = await RunStorageCommandAsync("storage", "format", "-t", clusterId, "-c", configFile);
-            broker = new KraftBroker(directory, properties, configFile, clusterId, formatTranscript);
             await broker.StartProcessAsync();
             return broker;
         }
         catch
         {
-            if (broker is not null) await broker.DisposeAsync();
-            else DeleteDirectory(directory);
+            await broker.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Writes server.properties into a new temp directory and formats its storage with <paramref name="clusterId"/>; starts nothing.</summary>
+    internal static async Task<KraftBroker> FormatAsync(string clusterId, Func<string, ServerProperties> properties)
+    {
+        string directory = System.IO.Directory.CreateTempSubdirectory("kraft-e2e-").FullName;
+        try
+        {
+            ServerProperties written = properties(directory);
+            string configFile = Path.Combine(directory, "server.properties");
+            await File.WriteAllTextAsync(configFile, written.Text());
+            (_, string formatTranscript) = await RunStorageCommandAsync("storage", "format", "-t", clusterId, "-c", configFile);
+            return new KraftBroker(directory, written, configFile, clusterId, formatTranscript);
+        }
+        catch
+        {
+            DeleteDirectory(directory);
             throw;
         }
     }
@@ -135,7 +151,7 @@ public sealed partial class KraftBroker : IAsyncDisposable
         }
     }
 
-    private async Task StartProcessAsync()
+    internal async Task StartProcessAsync()
     {
         var run = ChildProcess.Start(ClientCommands.Kraft("server", "start", ConfigFile) with { WorkingDirectory = Directory });
         _runs.Add(run);
@@ -194,7 +210,7 @@ public sealed partial class KraftBroker : IAsyncDisposable
         }
     }
 
-    private static async Task<string> RandomClusterIdAsync()
+    internal static async Task<string> RandomClusterIdAsync()
     {
         (string output, _) = await RunStorageCommandAsync("storage", "random-uuid");
         string clusterId = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";

@@ -7,8 +7,11 @@ namespace Reference.EndToEnd.Tests.Harness;
 /// 127.0.0.1 only. Its two settings that differ from the quickstart keep tests fast and possible on one
 /// node: offsets.topic.replication.factor=1 (Kafka's default of 3 cannot be met) and
 /// group.initial.rebalance.delay.ms=0 (Kafka waits 3 s for more members before the first rebalance).
+/// A member of a cluster names every voter in <paramref name="QuorumVoters"/> and may add settings in
+/// <paramref name="ExtraLines"/>.
 /// </summary>
-public sealed record ServerProperties(int NodeId, int ClientPort, int ControllerPort, string LogDirectory)
+public sealed record ServerProperties(int NodeId, int ClientPort, int ControllerPort, string LogDirectory,
+    string? QuorumVoters = null, IReadOnlyList<string>? ExtraLines = null)
 {
     public string Text() => string.Join("\n", Lines()) + "\n";
 
@@ -19,7 +22,7 @@ public sealed record ServerProperties(int NodeId, int ClientPort, int Controller
         string controller = ControllerPort.ToString(CultureInfo.InvariantCulture);
         yield return $"node.id={node}";
         yield return "process.roles=broker,controller";
-        yield return $"controller.quorum.voters={node}@127.0.0.1:{controller}";
+        yield return $"controller.quorum.voters={QuorumVoters ?? $"{node}@127.0.0.1:{controller}"}";
         yield return $"listeners=PLAINTEXT://127.0.0.1:{client},CONTROLLER://127.0.0.1:{controller}";
         yield return $"advertised.listeners=PLAINTEXT://127.0.0.1:{client}";
         yield return "controller.listener.names=CONTROLLER";
@@ -28,5 +31,6 @@ public sealed record ServerProperties(int NodeId, int ClientPort, int Controller
         yield return $"log.dirs={LogDirectory}";
         yield return "offsets.topic.replication.factor=1";
         yield return "group.initial.rebalance.delay.ms=0";
+        foreach (string line in ExtraLines ?? []) yield return line;
     }
 }
