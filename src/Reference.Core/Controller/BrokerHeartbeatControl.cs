@@ -1,4 +1,5 @@
 using Reference.Core.Metadata;
+using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
 
@@ -16,7 +17,7 @@ namespace Reference.Core.Controller;
 /// and a broker whose session expires is fenced. Fencing moves its leaderships away first, then fences it;
 /// unfencing unfences it first, then gives it the leaderless partitions whose ISR holds it.
 /// </summary>
-internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats)
+internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats, ReintroducedBugs bugs)
 {
     private enum BrokerControlState
     {
@@ -50,9 +51,9 @@ internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats)
     }
 
     /// <summary>Fences a broker: it leaves every ISR (but the last member's place) and its leaderships, then is marked fenced.</summary>
-    public static List<VersionedRecord> Fence(MetadataImage image, BrokerRegistration broker)
+    public List<VersionedRecord> Fence(MetadataImage image, BrokerRegistration broker)
     {
-        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId);
+        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId, bugs);
         var fence = new BrokerRegistrationChangeRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch, Fenced = MetadataDelta.FencingChangeFence };
         records.Add(new VersionedRecord(fence, MetadataVersion.FencingChangeRecordVersion));
         return records;
@@ -80,16 +81,16 @@ internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats)
         }
     }
 
-    private static List<VersionedRecord> Transition(BrokerControlState next, BrokerRegistration broker, MetadataImage image)
+    private List<VersionedRecord> Transition(BrokerControlState next, BrokerRegistration broker, MetadataImage image)
     {
         switch (next)
         {
             case BrokerControlState.Unfenced:
                 var unfence = new BrokerRegistrationChangeRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch, Fenced = MetadataDelta.FencingChangeUnfence };
-                return [new VersionedRecord(unfence, MetadataVersion.FencingChangeRecordVersion), .. PartitionLeaderChanges.ElectWithUnfencedBroker(image, broker.BrokerId)];
+                return [new VersionedRecord(unfence, MetadataVersion.FencingChangeRecordVersion), .. PartitionLeaderChanges.ElectWithUnfencedBroker(image, broker.BrokerId, bugs)];
             case BrokerControlState.ControlledShutdown:
                 var shutdown = new BrokerRegistrationChangeRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch, InControlledShutdown = MetadataDelta.ControlledShutdownChangeEnter };
-                return [new VersionedRecord(shutdown, MetadataVersion.ControlledShutdownChangeRecordVersion), .. PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId)];
+                return [new VersionedRecord(shutdown, MetadataVersion.ControlledShutdownChangeRecordVersion), .. PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId, bugs)];
             default:
                 return broker.Fenced ? [] : Fence(image, broker);
         }

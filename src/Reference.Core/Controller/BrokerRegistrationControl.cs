@@ -57,7 +57,7 @@ internal sealed class BrokerRegistrationControl(NodeConfig config, BrokerHeartbe
                 ErrorMessage = $"Broker ID {request.BrokerId} is not currently registered",
             });
         }
-        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId);
+        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId, config.ReintroducedBugs);
         records.Add(new VersionedRecord(new UnregisterBrokerRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch }, MetadataVersion.BaseRecordVersion));
         return new ControllerResult(records, new UnregisterBrokerResponse(), _ => heartbeats.Remove(broker.BrokerId));
     }

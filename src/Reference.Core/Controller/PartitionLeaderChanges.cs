@@ -1,4 +1,5 @@
 using Reference.Core.Metadata;
+using Reference.Core.Node;
 using Reference.Protocol.Messages;
 
 namespace Reference.Core.Controller;
@@ -17,18 +18,19 @@ internal static class PartitionLeaderChanges
     public const int NoBroker = -1;
 
     /// <summary>Changes for every partition whose ISR holds <paramref name="brokerId"/>, which may no longer lead.</summary>
-    public static List<VersionedRecord> RemoveBroker(MetadataImage image, int brokerId) =>
-        Changes(image, brokerToRemove: brokerId, brokerToAdd: NoBroker, p => p.Isr.Contains(brokerId));
+    public static List<VersionedRecord> RemoveBroker(MetadataImage image, int brokerId, ReintroducedBugs bugs) =>
+        Changes(image, brokerToRemove: brokerId, brokerToAdd: NoBroker, p => p.Isr.Contains(brokerId), bugs);
 
     /// <summary>Elections for leaderless partitions, counting <paramref name="brokerId"/> as usable although the image still shows it fenced.</summary>
-    public static List<VersionedRecord> ElectWithUnfencedBroker(MetadataImage image, int brokerId) =>
-        Changes(image, brokerToRemove: NoBroker, brokerToAdd: brokerId, p => !p.HasLeader);
+    public static List<VersionedRecord> ElectWithUnfencedBroker(MetadataImage image, int brokerId, ReintroducedBugs bugs) =>
+        Changes(image, brokerToRemove: NoBroker, brokerToAdd: brokerId, p => !p.HasLeader, bugs);
 
     /// <summary>Whether a broker still leads any partition (a controlled shutdown waits until it leads none).</summary>
     public static bool HasLeaderships(MetadataImage image, int brokerId) =>
         image.Topics.Values.Any(topic => topic.Partitions.Values.Any(p => p.Leader == brokerId));
 
-    private static List<VersionedRecord> Changes(MetadataImage image, int brokerToRemove, int brokerToAdd, Func<PartitionRegistration, bool> affected)
+    private static List<VersionedRecord> Changes(MetadataImage image, int brokerToRemove, int brokerToAdd, Func<PartitionRegistration, bool> affected,
+        ReintroducedBugs bugs)
     {
         var records = new List<VersionedRecord>();
         bool Acceptable(int replica) => replica != brokerToRemove && (replica == brokerToAdd || image.IsActiveBroker(replica));
@@ -37,18 +39,21 @@ internal static class PartitionLeaderChanges
             foreach (var (index, partition) in topic.Partitions)
             {
                 if (!affected(partition)) continue;
-                PartitionChangeRecord? change = Change(topic, index, partition, brokerToRemove, Acceptable);
+                PartitionChangeRecord? change = Change(topic, index, partition, brokerToRemove, Acceptable, bugs);
                 if (change is not null) records.Add(new VersionedRecord(change, MetadataVersion.PartitionChangeRecordVersion));
             }
         }
         return records;
     }
 
-    private static PartitionChangeRecord? Change(TopicImage topic, int index, PartitionRegistration partition, int brokerToRemove, Func<int, bool> acceptable)
+    private static PartitionChangeRecord? Change(TopicImage topic, int index, PartitionRegistration partition, int brokerToRemove, Func<int, bool> acceptable,
+        ReintroducedBugs bugs)
     {
         int[] targetIsr = partition.Isr.Where(r => r != brokerToRemove).ToArray();
         if (targetIsr.Length == 0) targetIsr = [.. partition.Isr];
-        int leader = ElectLeader(partition, targetIsr, acceptable);
+        int leader = ElectLeader(partition, targetIsr, acceptable, bugs);
+        // An unclean leader starts a new ISR of itself (Kafka's PartitionChangeBuilder with unclean election).
+        if (leader != PartitionRegistration.NoLeader && !targetIsr.Contains(leader)) targetIsr = [leader];
         bool isrChanges = !targetIsr.SequenceEqual(partition.Isr);
         bool leaderChanges = leader != partition.Leader;
         if (!isrChanges && !leaderChanges) return null;
@@ -61,8 +66,14 @@ internal static class PartitionLeaderChanges
         };
     }
 
-    /// <summary>Keep a leader that is still valid; else the first replica, in preference order, that is in the ISR and usable.</summary>
-    internal static int ElectLeader(PartitionRegistration partition, IReadOnlyCollection<int> targetIsr, Func<int, bool> acceptable)
+    /// <summary>
+    /// Keep a leader that is still valid; else the first replica, in preference order, that is in the ISR and
+    /// usable. With <see cref="ReintroducedBugs.UncleanLeaderElection"/> (Kafka's unclean.leader.election.enable,
+    /// behind the 2013 Jepsen loss of acknowledged writes) a usable replica outside the ISR is taken when no ISR
+    /// member is usable, and whatever its log lacks of the committed data is gone.
+    /// </summary>
+    internal static int ElectLeader(PartitionRegistration partition, IReadOnlyCollection<int> targetIsr, Func<int, bool> acceptable,
+        ReintroducedBugs bugs = ReintroducedBugs.None)
     {
         bool Valid(int replica) => targetIsr.Contains(replica) && acceptable(replica);
         if (partition.HasLeader && Valid(partition.Leader)) return partition.Leader;
@@ -70,6 +81,9 @@ internal static class PartitionLeaderChanges
         {
             if (Valid(replica)) return replica;
         }
+        if (bugs.HasFlag(ReintroducedBugs.UncleanLeaderElection))
+            foreach (int replica in partition.Replicas)
+                if (acceptable(replica)) return replica;
         return PartitionRegistration.NoLeader;
     }
 }

@@ -58,7 +58,7 @@ public sealed class QuorumController
         _topicCreation = new TopicCreation(config, random);
         _partitionGrowth = new PartitionGrowth(random);
         _registration = new BrokerRegistrationControl(config, _heartbeats);
-        _heartbeatControl = new BrokerHeartbeatControl(_heartbeats);
+        _heartbeatControl = new BrokerHeartbeatControl(_heartbeats, config.ReintroducedBugs);
     }
 
     public ControllerState State { get; private set; }
@@ -228,7 +228,7 @@ public sealed class QuorumController
         foreach (int brokerId in _heartbeats.Expired(_working, nowMs))
         {
             if (_working.Broker(brokerId) is not { Fenced: false } broker) continue;
-            if (Propose(BrokerHeartbeatControl.Fence(_working, broker), nowMs, effects) is null) return;
+            if (Propose(_heartbeatControl.Fence(_working, broker), nowMs, effects) is null) return;
         }
     }
 }

@@ -1,4 +1,5 @@
 using Reference.Core.Metadata;
+using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
 using Reference.Protocol.Primitives;
@@ -108,6 +109,42 @@ public sealed class BrokerControlTests
             Assert.Equal(before[index].Leader == 1 ? 1 : 0, p.LeaderEpoch);
             Assert.Equal(1, p.PartitionEpoch);
         }
+    }
+
+    /// <summary>
+    /// The museum's <see cref="ReintroducedBugs.UncleanLeaderElection"/>: broker 2 drops out of the ISR, comes
+    /// back without rejoining it, then the last ISR member (1) is fenced. Kafka's clean rule leaves the partition
+    /// leaderless until 1 returns; the switch elects 2, whose log may lack committed writes.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OnlyTheUncleanElectionSwitchElectsAReplicaOutsideTheIsr(bool unclean)
+    {
+        var harness = new ControllerHarness(ControllerHarness.DefaultConfig() with
+        {
+            ReintroducedBugs = unclean ? ReintroducedBugs.UncleanLeaderElection : ReintroducedBugs.None,
+        });
+        var epochs = harness.RegisterUnfencedBrokers(1, 2);
+        harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics(("t", 1, 2)));
+        long start = harness.NowMs;
+        long session = harness.Config.BrokerSessionTimeoutMs;
+        harness.NowMs = start + session / 2;
+        harness.Call<BrokerHeartbeatResponse>(ControllerHarness.Heartbeat(1, epochs[1], harness.Committed.Offset));
+        harness.Tick(start + session);
+        harness.CommitAll();
+        Assert.Equal([1], harness.Committed.Topic("t")!.Partitions[0].Isr.ToArray());
+        Assert.False(harness.Call<BrokerHeartbeatResponse>(ControllerHarness.Heartbeat(2, epochs[2], harness.Committed.Offset)).IsFenced);
+        harness.NowMs = start + session * 14 / 10;
+        harness.Call<BrokerHeartbeatResponse>(ControllerHarness.Heartbeat(2, epochs[2], harness.Committed.Offset));
+
+        harness.Tick(start + session * 3 / 2);
+        harness.CommitAll();
+
+        Assert.True(harness.Committed.Broker(1)!.Fenced);
+        PartitionRegistration after = harness.Committed.Topic("t")!.Partitions[0];
+        Assert.Equal(unclean ? 2 : PartitionRegistration.NoLeader, after.Leader);
+        Assert.Equal(unclean ? [2] : [1], after.Isr.ToArray());
     }
 
     [Fact]

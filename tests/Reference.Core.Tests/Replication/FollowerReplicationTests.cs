@@ -36,7 +36,8 @@ public sealed class FollowerReplicationTests
     private static PartitionRegistration Registration(ReplicationCluster cluster, int viewedFrom = 1) =>
         cluster[viewedFrom].Node.Metadata.Topic(T0.Topic)!.Partition(0)!;
 
-    private static int Leader(ReplicationCluster cluster) => cluster.Members.Select(m => m.Partition(T0)!).Single(p => p.Role == ReplicaRole.Leader).LeaderId;
+    private static int Leader(ReplicationCluster cluster) =>
+        cluster.Members.Select(m => m.Partition(T0)).OfType<PartitionSnapshot>().Single(p => p.Role == ReplicaRole.Leader).LeaderId;
 
     private static ProduceResponse.PartitionProduceResponse Produce(ReplicationCluster cluster, int nodeId, string value, short acks)
     {
@@ -158,5 +159,56 @@ public sealed class FollowerReplicationTests
         cluster.Restart(follower);
         Assert.True(cluster.RunUntil(cluster.NowMs + 20_000, () => AllCaughtUp(cluster)), "the restarted follower fetches everything again");
         Assert.Equal(LogBytes(cluster[leader]), LogBytes(cluster[follower]));
+    }
+
+    /// <summary>
+    /// The museum's <see cref="ReintroducedBugs.UncleanLeaderElection"/> end to end: with replication factor 2,
+    /// the follower dies, a write is acknowledged by the leader alone (the ISR is down to it), the leader dies,
+    /// and the follower comes back. Clean, the partition waits for its last ISR member; unclean, the stale
+    /// follower leads and the acknowledged write is gone (Jepsen's 2013 finding).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OnlyAnUncleanElectionLosesAWriteTheLastIsrMemberAcknowledged(bool unclean)
+    {
+        var cluster = new ReplicationCluster(3, c => c with
+        {
+            BrokerSessionTimeoutMs = 3_000,
+            ReplicaLagTimeMaxMs = 1_000, // else the dead follower, caught up until it died, holds the HW back that long
+            ReintroducedBugs = unclean ? ReintroducedBugs.UncleanLeaderElection : ReintroducedBugs.None,
+        });
+        cluster.RunFor(5_000);
+        var create = new CreateTopicsRequest
+        {
+            TimeoutMs = 10_000,
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = T0.Topic, NumPartitions = 1, ReplicationFactor = 2 }],
+        };
+        Assert.Equal((short)ErrorCode.None, cluster.Send<CreateTopicsResponse>(1, create, 4).Topics.Single().ErrorCode);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => cluster.Members.Any(m => m.Partition(T0) is { Role: ReplicaRole.Leader })));
+        int leader = Leader(cluster);
+        int follower = Registration(cluster, leader).Replicas.Single(id => id != leader);
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, "before", acks: -1).ErrorCode);
+
+        cluster.Kill(follower);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 15_000, () => Registration(cluster, leader).Isr.SequenceEqual([leader])), "the dead follower leaves the ISR");
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, "acknowledged", acks: -1).ErrorCode);
+        long acknowledgedEnd = cluster[leader].Partition(T0)!.LogEndOffset;
+
+        cluster.Kill(leader);
+        cluster.Restart(follower);
+        int witness = cluster.Members.Select(m => m.Id).Single(id => id != leader && id != follower);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 20_000, () => cluster[witness].Node.Metadata.Broker(leader) is { Fenced: true }
+            && cluster[witness].Node.Metadata.Broker(follower) is { Fenced: false }), "the old leader is fenced and the follower is back");
+        cluster.RunFor(2_000);
+
+        PartitionRegistration after = Registration(cluster, witness);
+        if (!unclean)
+        {
+            Assert.Equal((PartitionRegistration.NoLeader, leader), (after.Leader, after.Isr.Single()));
+            return;
+        }
+        Assert.Equal(follower, after.Leader);
+        Assert.True(cluster[follower].Partition(T0)!.LogEndOffset < acknowledgedEnd, "the new leader lacks the acknowledged write");
     }
 }
