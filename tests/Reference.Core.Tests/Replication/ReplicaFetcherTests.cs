@@ -143,4 +143,31 @@ public sealed class ReplicaFetcherTests
         Assert.DoesNotContain(harness.Effects, e => e is NodeEffect.AppendToLog);
         Assert.Equal(0, harness.State().LogEndOffset);
     }
+
+    [Fact]
+    public void WithFlushBeforeAcknowledgeTheNextFetchWaitsUntilTheAppendIsDurable()
+    {
+        var harness = new DataPlaneHarness(Configure(flushBeforeAcknowledge: true));
+        harness.Assign(harness.Assignment(leaderId: LeaderId, replicas: [LocalId, LeaderId]));
+        Answer(harness, LastFetch(harness), Data(LeaderLog((1, 3)), highWatermark: 0));
+        int sent = harness.Sent.Count(send => send.Body is FetchRequest);
+        Assert.Contains(harness.Effects, e => e is NodeEffect.FlushLog flush && flush.Log == T0);
+        harness.AdvanceTo(harness.NowMs + 5_000);
+        Assert.Equal(sent, harness.Sent.Count(send => send.Body is FetchRequest)); // its log end would report data a power cut could take
+
+        harness.Run(effects => harness.Node.OnLogFlushed(T0, harness.Storage.Flush(T0), harness.NowMs, effects));
+        Assert.Equal(sent + 1, harness.Sent.Count(send => send.Body is FetchRequest));
+        Assert.Equal(3, Asked(LastFetch(harness)).FetchOffset);
+    }
+
+    [Fact]
+    public void TheFollowersLogStartFollowsTheLeadersWithinItsHighWatermark()
+    {
+        DataPlaneHarness harness = Follower();
+        FetchResponse.PartitionData data = Data(LeaderLog((1, 3), (1, 3)), highWatermark: 6);
+        data.LogStartOffset = 3;
+        Answer(harness, LastFetch(harness), data);
+        Assert.Equal(3, harness.State().LogStartOffset);
+        Assert.Contains(harness.Effects, e => e is NodeEffect.AdvanceLogStart { NewStartOffset: 3 });
+    }
 }
