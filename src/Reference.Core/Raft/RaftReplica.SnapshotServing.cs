@@ -27,7 +27,8 @@ public sealed partial class RaftReplica
     /// <summary>
     /// FetchSnapshot (KIP-630), as Kafka's <c>handleFetchSnapshotRequest</c>: the cluster id must match, the request
     /// must name the metadata partition, the leader of the request's epoch answers; then the snapshot must be one
-    /// this leader holds (SNAPSHOT_NOT_FOUND), and the position inside it (POSITION_OUT_OF_RANGE). The answer is
+    /// this leader holds and that reads back intact (SNAPSHOT_NOT_FOUND), and the position inside it
+    /// (POSITION_OUT_OF_RANGE). The answer is
     /// at most MaxBytes of the snapshot from the position, with the snapshot's size, so the follower knows when
     /// it has all of it. A voter's FetchSnapshot counts as contact for the leader's check-quorum, as a fetch does.
     /// </summary>
@@ -62,6 +63,9 @@ public sealed partial class RaftReplica
         if (error == ErrorCode.None && _quorum.Voters.Contains(request.ReplicaId))
             ((LeaderState)_quorum.Current).RecordVoterContact(request.ReplicaId, nowMs);
         if (error == ErrorCode.None && !_log.Snapshots.Contains(snapshotId)) error = ErrorCode.SnapshotNotFound;
+        // A download starts at position 0: the whole snapshot is read back and checked (CRC, framing, header and
+        // footer) first, so bytes rotted on this disk since the snapshot was written or loaded are never served.
+        if (error == ErrorCode.None && partition.Position == 0 && !SnapshotFormat.Read(_log.ReadSnapshot(snapshotId)).IsValid) error = ErrorCode.SnapshotNotFound;
         long sizeBytes = error == ErrorCode.None ? _log.SnapshotSizeBytes(snapshotId) : 0;
         if (error == ErrorCode.None && (partition.Position < 0 || partition.Position >= sizeBytes)) error = ErrorCode.PositionOutOfRange;
         answer.ErrorCode = (short)error;

@@ -184,6 +184,17 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void SnapshotRottedAfterItWasWrittenIsNotServed()
+    {
+        var id = new OffsetAndEpoch(4, 2);
+        ReplicaUnderTest leader = LeaderWithFlushedSnapshot(id);
+        Assert.Equal((short)ErrorCode.None, ServeChunk(leader, id, 0, 100).ErrorCode);
+        Assert.True(leader.Storage.CorruptSnapshotByte(Metadata, id, 80, 0x01));
+
+        Assert.Equal((short)ErrorCode.SnapshotNotFound, ServeChunk(leader, id, 0, 100).ErrorCode);
+    }
+
+    [Fact]
     public void LogStartWithoutAnIntactSnapshotRefusesToStart()
     {
         var id = new OffsetAndEpoch(4, 2);
