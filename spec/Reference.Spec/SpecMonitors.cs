@@ -20,6 +20,8 @@ public static class SpecMonitors
         new ConsistentCommittedData(),
         new LeaderCompleteness(),
         new PersistBeforePromise(),
+        new SnapshotAtLogStart(),
+        new LeaderNeverLoadSnapshot(),
     ];
 
     /// <summary>Every monitor spec/ has.</summary>

@@ -218,4 +218,51 @@ public sealed class MonitorsCanFailTests
         };
         return new SimulationEvent.InputDelivered(1, voter, new NodeInput.RequestReceived(1, Context, request), effects);
     }
+
+    private static RaftNodeReading WithSnapshots(int id, long logStart, long logEnd, OffsetAndEpoch[] snapshots, int installed = 0,
+        bool writable = false, int loadsSinceClaim = 0, int incarnation = 1) =>
+        Voter(id, Replica(1, logEnd: logEnd), incarnation) with
+        {
+            Snapshots = new SnapshotReading(logStart, logEnd, snapshots, installed, writable, loadsSinceClaim),
+        };
+
+    [Fact]
+    public void SnapshotAtLogStartFailsWhenTheLogStartHasNoSnapshotAtIt()
+    {
+        Assert.Null(Run(new SnapshotAtLogStart(), Observe(WithSnapshots(1, 0, 10, []), WithSnapshots(2, 0, 10, [new(4, 1)]), WithSnapshots(3, 4, 10, [new(4, 1), new(8, 2)]))));
+        Assert.Contains("no snapshot at its log start 8", Run(new SnapshotAtLogStart(), Observe(WithSnapshots(1, 8, 10, [new(9, 2)])))?.Message);
+        Assert.Contains("with no snapshot", Run(new SnapshotAtLogStart(), Observe(WithSnapshots(1, 4, 10, [])))?.Message);
+    }
+
+    [Fact]
+    public void SnapshotAtLogStartFailsWhenTheLogStartPassesTheEarliestSnapshotOrItPassesTheLogEnd()
+    {
+        Assert.Contains("past its earliest snapshot", Run(new SnapshotAtLogStart(), Observe(WithSnapshots(1, 6, 10, [new(4, 1)])))?.Message);
+        Assert.Contains("past its log end", Run(new SnapshotAtLogStart(), Observe(WithSnapshots(1, 0, 10, [new(12, 1)])))?.Message);
+    }
+
+    [Fact]
+    public void SnapshotAtLogStartCountsWrittenAndInstalledSnapshots()
+    {
+        var monitor = new SnapshotAtLogStart();
+        var coverage = new Coverage();
+        var write = new NodeEffect.WriteSnapshot(TopicPartition.ClusterMetadata, new OffsetAndEpoch(4, 1), new byte[] { 1 });
+        var wrote = new RaftObservation(0, new SimulationEvent.InputDelivered(0, 1, new NodeInput.TimeAdvanced(0), [write]), [WithSnapshots(1, 0, 10, [])]);
+        Assert.Null(monitor.Check(wrote, coverage));
+        Assert.Null(monitor.Check(Observe(WithSnapshots(2, 4, 4, [new(4, 1)], installed: 0)), coverage));
+        Assert.Null(monitor.Check(Observe(WithSnapshots(2, 4, 4, [new(4, 1)], installed: 0, incarnation: 2)), coverage));
+        Assert.Equal(0, coverage.Count(RaftGoals.SnapshotInstalled));
+        Assert.Null(monitor.Check(Observe(WithSnapshots(2, 4, 4, [new(4, 1)], installed: 1, incarnation: 2)), coverage));
+
+        Assert.Equal(1, coverage.Count(RaftGoals.SnapshotWritten));
+        Assert.Equal(1, coverage.Count(RaftGoals.SnapshotInstalled));
+    }
+
+    [Fact]
+    public void LeaderNeverLoadSnapshotFailsWhenAWritableNodeLoadedOne()
+    {
+        Assert.Null(Run(new LeaderNeverLoadSnapshot(), Observe(WithSnapshots(1, 0, 10, [], writable: true), WithSnapshots(2, 4, 10, [new(4, 1)], loadsSinceClaim: 3))));
+        MonitorViolation? violation = Run(new LeaderNeverLoadSnapshot(), Observe(WithSnapshots(1, 4, 10, [new(4, 1)], writable: true, loadsSinceClaim: 1)));
+        Assert.Contains("node 1 loaded 1 snapshot(s) while its controller was active", violation?.Message);
+    }
 }

@@ -17,7 +17,8 @@ namespace Reference.Spec.Raft;
 /// The first replica to commit a batch fixes it; every other replica's committed batches are compared with
 /// that. Each replica is checked incrementally, from where its last check stopped, reading at most
 /// <see cref="ReadBytesPerCheckMax"/> per check, so a check costs what the event committed, not the log's
-/// size. A restart starts the replica's check over (its high watermark starts at 0 and climbs back).
+/// size. A restart starts the replica's check over (its high watermark starts at 0, or at its latest snapshot,
+/// and climbs back); batches below the log start are not read, a snapshot covers them (KIP-630).
 /// </para>
 /// <para>
 /// Also, Raft's Leader Append-Only and KIP-595's divergence rule seen from a follower: a replica never
@@ -79,6 +80,8 @@ public sealed class ConsistentCommittedData : RaftMonitor
     private MonitorViolation? CheckNode(RaftNodeReading node, ref Progress progress)
     {
         int bytesRead = 0;
+        // Below the log start a snapshot stands for the batches (KIP-630; SnapshotAtLogStart checks it is there).
+        progress = progress with { CheckedUpTo = Math.Max(progress.CheckedUpTo, node.MetadataLog.StartOffset) };
         while (progress.CheckedUpTo < progress.HighWatermark && bytesRead < ReadBytesPerCheckMax)
         {
             ReadOnlyMemory<byte> batches;

@@ -19,4 +19,10 @@ public static class RaftGoals
 
     /// <summary>A replica cut its metadata log's uncommitted tail to follow a new leader (KIP-595's divergence handling).</summary>
     public const string LogTruncated = "raft.log-truncated";
+
+    /// <summary>A node wrote a snapshot of the metadata image (KIP-630): the snapshot knobs bit.</summary>
+    public const string SnapshotWritten = "raft.snapshot-written";
+
+    /// <summary>A follower installed a snapshot it fetched from the leader with FetchSnapshot (KIP-630).</summary>
+    public const string SnapshotInstalled = "raft.snapshot-installed";
 }

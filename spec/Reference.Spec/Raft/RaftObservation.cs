@@ -32,8 +32,9 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
 /// The node's disk. A restart with an empty disk gives the node a new storage object, so monitors tell a
 /// wiped disk from a recovered one by reference.
 /// </param>
+/// <param name="Snapshots">The running node's snapshots and snapshot loads (KIP-630); null while it is down.</param>
 public sealed record RaftNodeReading(int NodeId, bool IsVoter, int Incarnation, ReplicaReading? Replica,
-    QuorumStateData? Persisted, ILogStorage Storage)
+    QuorumStateData? Persisted, ILogStorage Storage, SnapshotReading? Snapshots = null)
 {
     public bool IsRunning => Replica is not null;
 
@@ -42,7 +43,7 @@ public sealed record RaftNodeReading(int NodeId, bool IsVoter, int Incarnation, 
 
     public static RaftNodeReading Of(NodeView view) =>
         new(view.NodeId, view.IsVoter, view.Incarnation, view.Node is Core.Node.Node node ? ReplicaReading.Of(node.Raft) : null,
-            view.PersistedQuorumState, view.Storage);
+            view.PersistedQuorumState, view.Storage, view.Node is Core.Node.Node running ? SnapshotReading.Of(running) : null);
 }
 
 /// <summary>One replica's in-memory Raft state (KIP-595's quorum state plus the log's offsets).</summary>

@@ -299,6 +299,10 @@ public static class BrokerConfigParser
             QuorumRetryBackoffMs = reader.Int("controller.quorum.retry.backoff.ms", defaults.QuorumRetryBackoffMs, min: 0),
             QuorumAppendLingerMs = reader.Int("controller.quorum.append.linger.ms", defaults.QuorumAppendLingerMs, min: 0),
             MetadataMaxIdleIntervalMs = reader.Int("metadata.max.idle.interval.ms", defaults.MetadataMaxIdleIntervalMs, min: 0),
+            MetadataSnapshotMaxNewRecordBytes = reader.Long("metadata.log.max.record.bytes.between.snapshots", defaults.MetadataSnapshotMaxNewRecordBytes, min: 1),
+            MetadataSnapshotMaxIntervalMs = reader.Long("metadata.log.max.snapshot.interval.ms", defaults.MetadataSnapshotMaxIntervalMs, min: 0),
+            MetadataMaxRetentionBytes = reader.Long("metadata.max.retention.bytes", defaults.MetadataMaxRetentionBytes, min: -1),
+            MetadataMaxRetentionMs = reader.Long("metadata.max.retention.ms", defaults.MetadataMaxRetentionMs, min: -1),
             BrokerHeartbeatIntervalMs = reader.Int("broker.heartbeat.interval.ms", defaults.BrokerHeartbeatIntervalMs, min: 1),
             BrokerSessionTimeoutMs = reader.Int("broker.session.timeout.ms", defaults.BrokerSessionTimeoutMs, min: 1),
         };

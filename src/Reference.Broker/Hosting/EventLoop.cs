@@ -214,7 +214,11 @@ internal sealed class EventLoop : INodeInbox
             case NodeEffect.CloseConnection close:
                 if (_connections.TryGetValue(close.Connection, out ClientConnection? connection)) connection.Close();
                 break;
-            case NodeEffect.TruncateLog or NodeEffect.AdvanceLogStart or NodeEffect.DeleteLog:
+            case NodeEffect.TruncateLog or NodeEffect.AdvanceLogStart or NodeEffect.DeleteLog or NodeEffect.TruncateFullyAndStartAt or NodeEffect.DeleteSnapshot:
+                _storage.Apply(effect);
+                break;
+            case NodeEffect.WriteSnapshot:
+                // Written to a .part file, fsynced and renamed before it returns: durable before the next effect (KIP-630).
                 _storage.Apply(effect);
                 break;
             case NodeEffect.PersistQuorumState:

@@ -153,6 +153,23 @@ internal sealed class DiskLog : IDisposable
         if (_segments.Count > 0) TrimEpochsBelow(_segments[0].BaseOffset);
     }
 
+    /// <summary>
+    /// Kafka's <c>truncateFullyAndStartAt</c>: every segment goes and the log starts, empty, at
+    /// <paramref name="offset"/>. The start is written (durably) first, as <see cref="AdvanceStart"/> does.
+    /// </summary>
+    public void TruncateFullyAndStartAt(long offset)
+    {
+        _startOffset = offset;
+        WriteStartOffset();
+        foreach (LogSegment segment in _segments) segment.Delete();
+        _segments.Clear();
+        _epochs.Clear();
+        _endOffset = offset;
+        DurableEndOffset = offset;
+        _directoryChanged = true;
+        foreach (FlushTicket ticket in _flushesInFlight) ticket.DurableCandidate = Math.Min(ticket.DurableCandidate, offset);
+    }
+
     public ReadOnlyMemory<byte> Read(long fromOffset, long endOffsetExclusive, int maxBytes)
     {
         long from = Math.Max(fromOffset, _startOffset);

@@ -97,6 +97,15 @@ public sealed class DiskLogStorage : ILogStorage, IDisposable
             case NodeEffect.DeleteLog delete:
                 if (_logs.Remove(delete.Log, out DiskLog? deleted)) deleted.Delete();
                 return true;
+            case NodeEffect.WriteSnapshot write:
+                SnapshotFiles.Write(PartitionDirectory(write.Log), write.SnapshotId, write.Bytes.Span);
+                return true;
+            case NodeEffect.DeleteSnapshot deleteSnapshot:
+                SnapshotFiles.Delete(PartitionDirectory(deleteSnapshot.Log), deleteSnapshot.SnapshotId);
+                return true;
+            case NodeEffect.TruncateFullyAndStartAt reset:
+                LogFor(reset.Log).TruncateFullyAndStartAt(reset.NewStartOffset);
+                return true;
             case NodeEffect.PersistQuorumState persist:
                 QuorumStateFile.Write(QuorumStatePath, persist.State);
                 return true;
@@ -104,6 +113,12 @@ public sealed class DiskLogStorage : ILogStorage, IDisposable
                 return true;
         }
     }
+
+    /// <summary>Snapshots are files beside the log's segments, written durably at once (<see cref="SnapshotFiles"/>).</summary>
+    public IReadOnlyList<SnapshotInfo> Snapshots(TopicPartition log) => SnapshotFiles.List(PartitionDirectory(log));
+
+    public ReadOnlyMemory<byte> ReadSnapshot(TopicPartition log, Core.Raft.OffsetAndEpoch snapshotId, long position, int maxBytes) =>
+        SnapshotFiles.Read(PartitionDirectory(log), snapshotId, position, maxBytes);
 
     public QuorumStateData? ReadQuorumState() => QuorumStateFile.Read(QuorumStatePath);
 

@@ -57,6 +57,6 @@ internal static class PartitionAssignments
     }
 
     /// <summary>A broker with exactly one log directory gets its replicas there; otherwise the broker decides (JBOD, KIP-858).</summary>
-    private static Uuid DirectoryOf(int brokerId, MetadataImage image) =>
+    internal static Uuid DirectoryOf(int brokerId, MetadataImage image) =>
         image.Broker(brokerId) is { LogDirs.Length: 1 } broker ? broker.LogDirs[0] : UnassignedDirectory;
 }

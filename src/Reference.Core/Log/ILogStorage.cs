@@ -33,7 +33,24 @@ public interface ILogStorage
     /// batches' PartitionLeaderEpoch fields. Used on start to rebuild the core's epoch cache.
     /// </summary>
     IReadOnlyList<EpochStartOffset> LeaderEpochs(TopicPartition log);
+
+    /// <summary>
+    /// The snapshots stored for a log (KIP-630), by id ascending (end offset, then epoch), with whether each is
+    /// durable yet (<see cref="Node.NodeEffect.WriteSnapshot"/> becomes durable with the log's next flush).
+    /// </summary>
+    IReadOnlyList<SnapshotInfo> Snapshots(TopicPartition log);
+
+    /// <summary>
+    /// Up to <paramref name="maxBytes"/> bytes of a stored snapshot from <paramref name="position"/>; empty at or
+    /// past its end or when there is no such snapshot. The bytes are returned as stored: checking them is the reader's job.
+    /// </summary>
+    ReadOnlyMemory<byte> ReadSnapshot(TopicPartition log, Raft.OffsetAndEpoch snapshotId, long position, int maxBytes);
 }
+
+/// <param name="Id">The snapshot's end offset (exclusive) and the epoch of the last batch it covers.</param>
+/// <param name="SizeBytes">Its size in bytes.</param>
+/// <param name="IsDurable">Whether it is on stable storage (survives a crash).</param>
+public readonly record struct SnapshotInfo(Raft.OffsetAndEpoch Id, long SizeBytes, bool IsDurable);
 
 /// <param name="StartOffset">The first offset still readable (the log start offset).</param>
 /// <param name="EndOffset">One past the last offset written (the log end offset), durable or not.</param>

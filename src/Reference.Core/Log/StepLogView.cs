@@ -18,13 +18,20 @@ public sealed class StepLogView(ILogStorage storage) : ILogStorage
         public long? TruncatedTo;
         public long? StartOffset;
         public long? BaseEndOffset;
+        /// <summary>Set by a TruncateFullyAndStartAt this step: nothing stored before it is visible.</summary>
+        public long? ResetTo;
         public List<(long BaseOffset, long NextOffset, int Epoch, ReadOnlyMemory<byte> Bytes)> Appends { get; } = [];
     }
 
     private readonly SortedDictionary<TopicPartition, PendingLog> _pending = new();
+    private readonly List<NodeEffect> _snapshotChanges = [];
 
     /// <summary>Forgets the overlay: the shell has carried out the previous step's effects.</summary>
-    public void BeginStep() => _pending.Clear();
+    public void BeginStep()
+    {
+        _pending.Clear();
+        _snapshotChanges.Clear();
+    }
 
     /// <summary>Records a storage effect the step has emitted; other effects are ignored.</summary>
     public void Record(NodeEffect effect)
@@ -54,6 +61,12 @@ public sealed class StepLogView(ILogStorage storage) : ILogStorage
             case NodeEffect.DeleteLog delete:
                 _pending[delete.Log] = new PendingLog { Deleted = true };
                 break;
+            case NodeEffect.TruncateFullyAndStartAt reset:
+                _pending[reset.Log] = new PendingLog { ResetTo = reset.NewStartOffset };
+                break;
+            case NodeEffect.WriteSnapshot or NodeEffect.DeleteSnapshot:
+                _snapshotChanges.Add(effect);
+                break;
         }
     }
 
@@ -82,6 +95,11 @@ public sealed class StepLogView(ILogStorage storage) : ILogStorage
         LogExtent stored = storage.Extent(log);
         if (!_pending.TryGetValue(log, out PendingLog? pending)) return stored;
         if (pending.Deleted) return default;
+        if (pending.ResetTo is long reset)
+        {
+            long resetEnd = pending.Appends.Count > 0 ? pending.Appends[^1].NextOffset : reset;
+            return new LogExtent(reset, resetEnd, reset);
+        }
         long end = pending.Appends.Count > 0 ? pending.Appends[^1].NextOffset : Math.Min(stored.EndOffset, pending.TruncatedTo ?? long.MaxValue);
         long start = Math.Max(stored.StartOffset, pending.StartOffset ?? 0);
         long durable = Math.Min(stored.DurableEndOffset, pending.TruncatedTo ?? long.MaxValue);
@@ -92,7 +110,7 @@ public sealed class StepLogView(ILogStorage storage) : ILogStorage
     {
         if (!_pending.TryGetValue(log, out PendingLog? pending)) return storage.Read(log, fromOffset, endOffsetExclusive, maxBytes);
         if (pending.Deleted) return ReadOnlyMemory<byte>.Empty;
-        long storedEnd = Math.Min(storage.Extent(log).EndOffset, pending.TruncatedTo ?? long.MaxValue);
+        long storedEnd = pending.ResetTo is not null ? 0 : Math.Min(storage.Extent(log).EndOffset, pending.TruncatedTo ?? long.MaxValue);
         long from = Math.Max(fromOffset, pending.StartOffset ?? 0);
         ReadOnlyMemory<byte> stored = from < storedEnd
             ? storage.Read(log, from, Math.Min(endOffsetExclusive, storedEnd), maxBytes)
@@ -137,10 +155,38 @@ public sealed class StepLogView(ILogStorage storage) : ILogStorage
     {
         if (!_pending.TryGetValue(log, out PendingLog? pending)) return storage.LeaderEpochs(log);
         if (pending.Deleted) return [];
-        long cut = pending.TruncatedTo ?? long.MaxValue;
+        long cut = pending.ResetTo is not null ? long.MinValue : pending.TruncatedTo ?? long.MaxValue;
         var epochs = storage.LeaderEpochs(log).Where(e => e.StartOffset < cut).ToList();
         foreach (var append in pending.Appends)
             if (epochs.Count == 0 || epochs[^1].Epoch < append.Epoch) epochs.Add(new EpochStartOffset(append.Epoch, append.BaseOffset));
         return epochs;
+    }
+
+    /// <summary>Storage's snapshots with this step's writes (not yet durable) and deletions applied.</summary>
+    public IReadOnlyList<SnapshotInfo> Snapshots(TopicPartition log)
+    {
+        var snapshots = storage.Snapshots(log).ToList();
+        foreach (NodeEffect change in _snapshotChanges)
+        {
+            switch (change)
+            {
+                case NodeEffect.WriteSnapshot write when write.Log == log && !snapshots.Any(s => s.Id == write.SnapshotId):
+                    snapshots.Add(new SnapshotInfo(write.SnapshotId, write.Bytes.Length, IsDurable: false));
+                    break;
+                case NodeEffect.DeleteSnapshot delete when delete.Log == log:
+                    snapshots.RemoveAll(s => s.Id == delete.SnapshotId);
+                    break;
+            }
+        }
+        return snapshots.OrderBy(s => s.Id.Offset).ThenBy(s => s.Id.Epoch).ToList();
+    }
+
+    public ReadOnlyMemory<byte> ReadSnapshot(TopicPartition log, Raft.OffsetAndEpoch snapshotId, long position, int maxBytes)
+    {
+        if (!Snapshots(log).Any(s => s.Id == snapshotId)) return ReadOnlyMemory<byte>.Empty;
+        NodeEffect.WriteSnapshot? written = _snapshotChanges.OfType<NodeEffect.WriteSnapshot>().FirstOrDefault(w => w.Log == log && w.SnapshotId == snapshotId);
+        if (written is null || storage.Snapshots(log).Any(s => s.Id == snapshotId)) return storage.ReadSnapshot(log, snapshotId, position, maxBytes);
+        if (position < 0 || position >= written.Bytes.Length) return ReadOnlyMemory<byte>.Empty;
+        return written.Bytes.Slice((int)position, (int)Math.Min(maxBytes, written.Bytes.Length - position));
     }
 }

@@ -50,6 +50,27 @@ public sealed class MetadataLoader
 
     public IReadOnlyCollection<MetadataLoadFault> RecentFaults => _recentFaults;
 
+    /// <summary>The leader epoch of the last batch applied (or of the snapshot loaded); -1 before any.</summary>
+    public int LastAppliedEpoch { get; private set; } = -1;
+
+    /// <summary>The append time of the last batch applied (a snapshot's header records it); -1 before any.</summary>
+    public long LastAppliedTimestampMs { get; private set; } = -1;
+
+    /// <summary>Bytes of committed batches applied since start; the node's snapshot policy counts them (KIP-630).</summary>
+    public long AppliedBytes { get; private set; }
+
+    /// <summary>
+    /// Replaces the image with one loaded from a snapshot (KIP-630): what the snapshot covers is applied at once,
+    /// and the log is read again only above it. A snapshot never takes the image back.
+    /// </summary>
+    public void LoadSnapshot(MetadataImage image, int snapshotEpoch)
+    {
+        if (image.Offset < Image.Offset)
+            throw new ArgumentException($"a snapshot as of offset {image.Offset} would take the image back from {Image.Offset}", nameof(image));
+        Image = image;
+        LastAppliedEpoch = snapshotEpoch;
+    }
+
     /// <summary>
     /// Applies every batch that ends below <paramref name="highWatermark"/> (exclusive, Kafka's sense) and has
     /// not been applied yet. The node calls this whenever the metadata log's high watermark moves.
@@ -112,6 +133,9 @@ public sealed class MetadataLoader
     {
         RecordBatchHeader header = batch.Header;
         counts.Batches++;
+        LastAppliedEpoch = header.PartitionLeaderEpoch;
+        LastAppliedTimestampMs = header.MaxTimestamp;
+        AppliedBytes += batch.Memory.Length;
         if (!header.IsControl)
         {
             RecordBatchDecodeResult decoded = RecordBatchDecoder.Decode(batch);

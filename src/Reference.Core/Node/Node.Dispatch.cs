@@ -46,7 +46,7 @@ public sealed partial class Node
     {
         bool quorumRequest = body switch
         {
-            VoteRequest or BeginQuorumEpochRequest or EndQuorumEpochRequest => true,
+            VoteRequest or BeginQuorumEpochRequest or EndQuorumEpochRequest or FetchSnapshotRequest => true,
             FetchRequest fetch => RaftReplica.IsMetadataFetch(fetch, context.ApiVersion),
             DescribeQuorumRequest => context.Listener == ListenerKind.Controller && _config.IsController,
             _ => false,

@@ -20,10 +20,16 @@ public sealed partial class Node
         if (_raft.HighWatermark <= _metadata.LastAppliedOffset + 1) return false;
         MetadataLoadResult result = _metadata.LoadCommitted(_raft.HighWatermark);
         if (result.BatchesRead == 0) return false;
+        PublishImage(now);
+        return true;
+    }
+
+    /// <summary>Hands the image, newly applied or loaded from a snapshot, to the rooms that act on it.</summary>
+    private void PublishImage(long now)
+    {
         _controller?.OnMetadataCommitted(_metadata.Image, now, _effects);
         _lifecycle?.OnMetadataApplied(_metadata.LastAppliedOffset);
         if (_config.IsBroker && CaughtUpWithStartingLog()) HostWhatTheImageAssigns(_metadata.Image, now);
-        return true;
     }
 
     /// <summary>

@@ -111,6 +111,7 @@ public sealed partial class Node : INode
         if (_started) throw new InvalidOperationException("a node starts once; a restart is a new Node over the same storage");
         _started = true;
         _metadataEndAtStart = _logs.Extent(TopicPartition.ClusterMetadata).EndOffset;
+        _lastSnapshotAtMs = now;
         _raft.Start(now, _effects);
         if (_config.IsBroker) _partitions.Start(now, _effects);
         Tick(now);
@@ -171,8 +172,14 @@ public sealed partial class Node : INode
                 moved = true;
             }
             moved |= SyncLeadership(now);
+            moved |= LoadNewerSnapshot(now);
             moved |= ApplyCommittedMetadata(now);
-            if (!moved) return;
+            NoteControllerClaim();
+            if (!moved)
+            {
+                MaybeWriteSnapshot(now);
+                return;
+            }
         }
         throw new InvalidOperationException($"node {_config.NodeId} did not settle within {SettleRoundsMax} rounds");
     }
@@ -182,6 +189,7 @@ public sealed partial class Node : INode
         var leadership = (_raft.LeaderId, _raft.Epoch);
         if (leadership == _leadership) return false;
         _leadership = leadership;
+        SnapshotLoadsSinceClaim = 0;
         _controller?.OnLeaderChange(now, _effects);
         return true;
     }

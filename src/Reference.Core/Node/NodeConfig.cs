@@ -139,6 +139,32 @@ public sealed record NodeConfig
     /// <summary><c>metadata.max.idle.interval.ms</c>: the active controller writes a NoOp record this often, so followers see the high watermark move.</summary>
     public int MetadataMaxIdleIntervalMs { get; init; } = 500;
 
+    /// <summary>
+    /// <c>metadata.log.max.record.bytes.between.snapshots</c> (Kafka's default 20 MiB): once this many bytes of
+    /// committed metadata batches were applied since the last snapshot, the node writes a snapshot of its image
+    /// (KIP-630). Small values make snapshots happen in simulations; too small costs a snapshot per batch.
+    /// </summary>
+    public long MetadataSnapshotMaxNewRecordBytes { get; init; } = 20L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>metadata.log.max.snapshot.interval.ms</c> (Kafka's default one hour): a snapshot is written at least
+    /// this often while new records are committed, however few bytes they are; 0 turns the timer off.
+    /// </summary>
+    public long MetadataSnapshotMaxIntervalMs { get; init; } = 60L * 60 * 1000;
+
+    /// <summary>
+    /// <c>metadata.max.retention.bytes</c> (Kafka's default 100 MiB): the metadata log below the latest durable
+    /// snapshot is deleted (its log start offset moves up to the snapshot) once the log is larger than this;
+    /// -1 keeps it by size. Followers that fall behind the log start then fetch the snapshot (FetchSnapshot).
+    /// </summary>
+    public long MetadataMaxRetentionBytes { get; init; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// <c>metadata.max.retention.ms</c> (Kafka's default 7 days): the metadata log below the latest durable
+    /// snapshot is also deleted once its oldest segment holds only records older than this; -1 keeps it by age.
+    /// </summary>
+    public long MetadataMaxRetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
     /// <summary><c>broker.heartbeat.interval.ms</c>: how often a broker heartbeats the active controller.</summary>
     public int BrokerHeartbeatIntervalMs { get; init; } = 2000;
 

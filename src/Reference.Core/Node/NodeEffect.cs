@@ -38,6 +38,24 @@ public abstract record NodeEffect
     /// <summary>Delete a log and all its data (its topic was deleted).</summary>
     public sealed record DeleteLog(TopicPartition Log) : NodeEffect;
 
+    /// <summary>
+    /// Store a whole snapshot of the log (KIP-630) under <paramref name="SnapshotId"/>: a file of record batches
+    /// from a SnapshotHeader to a SnapshotFooter control record, covering the log below the id's end offset. Like
+    /// an append it is durable only once a later <see cref="FlushLog"/> of the same log is answered by
+    /// <see cref="NodeInput.LogFlushed"/>; a crash before that may lose it. A snapshot already stored under the
+    /// id is left as it is.
+    /// </summary>
+    public sealed record WriteSnapshot(TopicPartition Log, Raft.OffsetAndEpoch SnapshotId, ReadOnlyMemory<byte> Bytes) : NodeEffect;
+
+    /// <summary>Delete a snapshot (one older than the log start offset is no longer needed).</summary>
+    public sealed record DeleteSnapshot(TopicPartition Log, Raft.OffsetAndEpoch SnapshotId) : NodeEffect;
+
+    /// <summary>
+    /// Delete every batch of the log and make it start, empty, at <paramref name="NewStartOffset"/> (Kafka's
+    /// <c>truncateFullyAndStartAt</c>): a follower that installed a snapshot past its log end. Durable at once.
+    /// </summary>
+    public sealed record TruncateFullyAndStartAt(TopicPartition Log, long NewStartOffset) : NodeEffect;
+
     /// <summary>Write the quorum state durably (fsync) before carrying out any later effect.</summary>
     public sealed record PersistQuorumState(QuorumStateData State) : NodeEffect;
 

@@ -37,6 +37,12 @@ internal sealed class FollowerState : EpochState
     /// <summary>Whether a fetch from the leader has succeeded since this replica started following it.</summary>
     public bool HasFetchedFromLeader { get; private set; }
 
+    /// <summary>
+    /// The snapshot this follower is downloading from the leader (KIP-630), if the leader's answer to a Fetch
+    /// named one. It belongs to this leader and epoch: a new state starts without it, as Kafka's does.
+    /// </summary>
+    public SnapshotFetcher? FetchingSnapshot { get; set; }
+
     /// <summary>The leader said, with EndQuorumEpoch, that it is stepping down.</summary>
     public bool HasLeaderResigned { get; private set; }
 

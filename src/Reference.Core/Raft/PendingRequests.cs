@@ -8,6 +8,7 @@ internal enum RaftRequestKind
     BeginQuorumEpoch,
     EndQuorumEpoch,
     Fetch,
+    FetchSnapshot,
 }
 
 /// <summary>A request in flight: to whom, why, and when to stop waiting for its answer.</summary>

@@ -14,6 +14,8 @@ internal sealed class RaftLog(ILogStorage storage)
     public static readonly TopicPartition Partition = TopicPartition.ClusterMetadata;
 
     private LeaderEpochCache _epochs = new([]);
+    private List<OffsetAndEpoch> _snapshots = [];
+    private readonly List<OffsetAndEpoch> _snapshotsAwaitingFlush = [];
 
     public long StartOffset { get; private set; }
 
@@ -23,8 +25,21 @@ internal sealed class RaftLog(ILogStorage storage)
     /// <summary>One past the last offset known to be on stable storage; never above <see cref="EndOffset"/>.</summary>
     public long DurableEndOffset { get; private set; }
 
-    /// <summary>The epoch of the last batch in the log, or <see cref="OffsetAndEpoch.NoEpoch"/> when it is empty.</summary>
-    public int LastEpoch => _epochs.LatestEpoch ?? OffsetAndEpoch.NoEpoch;
+    /// <summary>
+    /// The epoch of the last batch in the log; for a log that holds no batch, the epoch of the latest snapshot
+    /// (Kafka's <c>lastFetchedEpoch</c> after a snapshot was installed), else <see cref="OffsetAndEpoch.NoEpoch"/>.
+    /// </summary>
+    public int LastEpoch => _epochs.LatestEpoch ?? LatestSnapshot?.Epoch ?? OffsetAndEpoch.NoEpoch;
+
+    /// <summary>The durable snapshots that were found intact or written by this replica, by end offset ascending (KIP-630).</summary>
+    public IReadOnlyList<OffsetAndEpoch> Snapshots => _snapshots;
+
+    public OffsetAndEpoch? LatestSnapshot => _snapshots.Count > 0 ? _snapshots[^1] : null;
+
+    public OffsetAndEpoch? EarliestSnapshot => _snapshots.Count > 0 ? _snapshots[0] : null;
+
+    /// <summary>Snapshots written (<see cref="NodeEffect.WriteSnapshot"/>) that no flush has made durable yet.</summary>
+    public IReadOnlyList<OffsetAndEpoch> SnapshotsAwaitingFlush => _snapshotsAwaitingFlush;
 
     /// <summary>The log's end with the epoch of its last batch: what a vote compares (Raft §5.4.1).</summary>
     public OffsetAndEpoch EndOffsetAndEpoch => new(EndOffset, LastEpoch);
@@ -41,6 +56,63 @@ internal sealed class RaftLog(ILogStorage storage)
         _epochs = new LeaderEpochCache(storage.LeaderEpochs(Partition));
         if (_epochs.Entries.Count > 0 && _epochs.Entries[^1].StartOffset >= EndOffset)
             throw new InvalidOperationException($"the epoch cache ends at {_epochs.Entries[^1]}, past the log end {EndOffset}");
+        // Only durable snapshots that read back intact count: a torn or rotted one is never served or loaded.
+        _snapshots = storage.Snapshots(Partition)
+            .Where(snapshot => snapshot.IsDurable && IsIntact(snapshot))
+            .Select(snapshot => snapshot.Id)
+            .OrderBy(id => id.Offset).ThenBy(id => id.Epoch)
+            .ToList();
+        _snapshotsAwaitingFlush.Clear();
+    }
+
+    private bool IsIntact(SnapshotInfo snapshot) =>
+        snapshot.SizeBytes <= SnapshotFormat.SnapshotBytesMax
+        && SnapshotFormat.Read(storage.ReadSnapshot(Partition, snapshot.Id, 0, (int)snapshot.SizeBytes)).IsValid;
+
+    /// <summary>
+    /// After <see cref="Load"/>: makes the log and its snapshots agree as Kafka's <c>KafkaMetadataLog</c> does on
+    /// open. A log that ends before the latest snapshot (the snapshot was durable, the log's tail was not) starts
+    /// afresh at it; a log start below the earliest snapshot moves up to it; snapshots below the log start go.
+    /// Returns false when the log start has no snapshot at it: the state below it is then lost.
+    /// </summary>
+    public bool AlignWithSnapshots(Effects effects)
+    {
+        if (LatestSnapshot is { } latest && latest.Offset > EndOffset) TruncateFullyAndStartAt(latest.Offset, effects);
+        if (EarliestSnapshot is { } earliest && earliest.Offset > StartOffset) AdvanceStartTo(Math.Min(earliest.Offset, EndOffset), effects);
+        foreach (OffsetAndEpoch stale in _snapshots.Where(id => id.Offset < StartOffset).ToList()) DeleteSnapshot(stale, effects);
+        return StartOffset == 0 || EarliestSnapshot?.Offset == StartOffset;
+    }
+
+    /// <summary>Stores a snapshot; it counts once a flush of the log makes it durable (<see cref="OnFlushed"/>).</summary>
+    public void WriteSnapshot(OffsetAndEpoch snapshotId, ReadOnlyMemory<byte> bytes, Effects effects)
+    {
+        if (_snapshots.Contains(snapshotId) || _snapshotsAwaitingFlush.Contains(snapshotId)) return;
+        effects.Add(new NodeEffect.WriteSnapshot(Partition, snapshotId, bytes));
+        effects.Add(new NodeEffect.FlushLog(Partition));
+        _snapshotsAwaitingFlush.Add(snapshotId);
+    }
+
+    /// <summary>Moves the log start up to <paramref name="startOffset"/>: the batches below it may go (KIP-630, once a snapshot covers them).</summary>
+    public void AdvanceStartTo(long startOffset, Effects effects)
+    {
+        if (startOffset <= StartOffset) return;
+        if (startOffset > EndOffset) throw new InvalidOperationException($"the log start cannot pass the log end {EndOffset}: {startOffset}");
+        effects.Add(new NodeEffect.AdvanceLogStart(Partition, startOffset));
+        StartOffset = startOffset;
+    }
+
+    public void DeleteSnapshot(OffsetAndEpoch snapshotId, Effects effects)
+    {
+        if (!_snapshots.Remove(snapshotId)) return;
+        effects.Add(new NodeEffect.DeleteSnapshot(Partition, snapshotId));
+    }
+
+    /// <summary>Kafka's <c>truncateFullyAndStartAt</c>: the log holds nothing and starts (and ends) at <paramref name="offset"/>.</summary>
+    public void TruncateFullyAndStartAt(long offset, Effects effects)
+    {
+        effects.Add(new NodeEffect.TruncateFullyAndStartAt(Partition, offset));
+        StartOffset = EndOffset = DurableEndOffset = offset;
+        _epochs = new LeaderEpochCache([]);
     }
 
     /// <summary>
@@ -52,8 +124,14 @@ internal sealed class RaftLog(ILogStorage storage)
     /// </summary>
     public LeaderEpochEnd EndOffsetForEpoch(int epoch)
     {
-        if (_epochs.Entries.Count == 0) return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, EndOffset);
-        if (epoch < _epochs.Entries[0].Epoch) return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, _epochs.Entries[0].StartOffset);
+        if (_epochs.Entries.Count == 0) return new LeaderEpochEnd(LastEpoch, EndOffset);
+        if (epoch < _epochs.Entries[0].Epoch)
+        {
+            // Kafka's KafkaMetadataLog: below the log's epochs, the snapshot at the log start names the end.
+            if (EarliestSnapshot is { } snapshot && snapshot.Epoch == epoch && snapshot.Offset == _epochs.Entries[0].StartOffset)
+                return new LeaderEpochEnd(snapshot.Epoch, snapshot.Offset);
+            return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, _epochs.Entries[0].StartOffset);
+        }
         LeaderEpochEnd end = _epochs.EndOffsetFor(epoch, EndOffset);
         return end == LeaderEpochEnd.Undefined ? new LeaderEpochEnd(LastEpoch, EndOffset) : end;
     }
@@ -112,8 +190,29 @@ internal sealed class RaftLog(ILogStorage storage)
     {
         long durable = Math.Min(Math.Min(reportedDurableEndOffset, storage.Extent(Partition).DurableEndOffset), EndOffset);
         DurableEndOffset = Math.Max(DurableEndOffset, durable);
+        if (_snapshotsAwaitingFlush.Count == 0) return;
+        var stored = storage.Snapshots(Partition);
+        foreach (OffsetAndEpoch id in _snapshotsAwaitingFlush.ToList())
+        {
+            if (!stored.Any(snapshot => snapshot.Id == id && snapshot.IsDurable)) continue;
+            _snapshotsAwaitingFlush.Remove(id);
+            _snapshots.Add(id);
+        }
+        _snapshots = _snapshots.OrderBy(id => id.Offset).ThenBy(id => id.Epoch).ToList();
     }
 
     /// <summary>Whole batches from the one holding <paramref name="fromOffset"/> up to the log end.</summary>
     public ReadOnlyMemory<byte> Read(long fromOffset, int maxBytes) => storage.Read(Partition, fromOffset, EndOffset, maxBytes);
+
+    public IReadOnlyList<LogSegmentInfo> Segments() => storage.Segments(Partition);
+
+    /// <summary>A whole snapshot's bytes as stored; empty when this log holds no snapshot with that id.</summary>
+    public ReadOnlyMemory<byte> ReadSnapshot(OffsetAndEpoch snapshotId) => ReadSnapshot(snapshotId, 0, SnapshotFormat.SnapshotBytesMax);
+
+    public ReadOnlyMemory<byte> ReadSnapshot(OffsetAndEpoch snapshotId, long position, int maxBytes) =>
+        _snapshots.Contains(snapshotId) ? storage.ReadSnapshot(Partition, snapshotId, position, maxBytes) : ReadOnlyMemory<byte>.Empty;
+
+    /// <summary>The stored size of a snapshot this log holds.</summary>
+    public long SnapshotSizeBytes(OffsetAndEpoch snapshotId) =>
+        storage.Snapshots(Partition).FirstOrDefault(snapshot => snapshot.Id == snapshotId).SizeBytes;
 }

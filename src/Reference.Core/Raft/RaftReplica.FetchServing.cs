@@ -43,7 +43,7 @@ public sealed partial class RaftReplica
     {
         long highWatermarkBefore = _highWatermark;
         FetchResponse.PartitionData answer = AnswerFetch(fetch, nowMs, effects, recordProgress: isNew);
-        bool nothingNew = answer.ErrorCode == (short)ErrorCode.None && answer.DivergingEpoch is null && answer.Records is not { Length: > 0 };
+        bool nothingNew = answer.ErrorCode == (short)ErrorCode.None && answer.DivergingEpoch is null && answer.SnapshotId is null && answer.Records is not { Length: > 0 };
         // A fetch that itself moved the high watermark is answered at once: its sender should learn of the commit.
         if (canPark && nothingNew && _highWatermark == highWatermarkBefore && _parkedFetches.TryPark(fetch)) return;
         effects.Respond(fetch.Context, RaftMessages.FetchResponse(answer, AddressOf(answer.CurrentLeader?.LeaderId)));
@@ -62,11 +62,21 @@ public sealed partial class RaftReplica
         ErrorCode error = ValidateLeaderOnlyRequest(partition.CurrentLeaderEpoch);
         if (error == ErrorCode.None && recordProgress && _quorum.Voters.Contains(fetch.ReplicaId))
             ((LeaderState)_quorum.Current).RecordVoterContact(fetch.ReplicaId, nowMs);
-        // Snapshots (KIP-630) are the next piece of work: until then a fetch below the log start cannot be served.
-        if (error == ErrorCode.None && partition.FetchOffset < _log.StartOffset) error = ErrorCode.OffsetOutOfRange;
         if (error != ErrorCode.None)
         {
             answer.ErrorCode = (short)error;
+            return answer;
+        }
+        if (SnapshotNeededBy(partition.FetchOffset, partition.LastFetchedEpoch) is { } snapshot)
+        {
+            // KIP-630: the follower's log ends where this leader's no longer reaches; it fetches the latest snapshot.
+            answer.SnapshotId = new FetchResponse.SnapshotId { EndOffset = snapshot.Offset, Epoch = snapshot.Epoch };
+            return answer;
+        }
+        // Below the log start with no snapshot to offer cannot happen (the start moves only to a snapshot); refuse rather than guess.
+        if (partition.FetchOffset < _log.StartOffset)
+        {
+            answer.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
             return answer;
         }
         LeaderEpochEnd epochEnd = _log.EndOffsetForEpoch(partition.LastFetchedEpoch);

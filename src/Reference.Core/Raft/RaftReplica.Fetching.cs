@@ -23,7 +23,15 @@ public sealed partial class RaftReplica
     /// <summary>Sends the next fetch when one is due, none is in flight, and the log it reports is durable.</summary>
     private void MaybeSendFetch(long nowMs, Effects effects)
     {
-        if (_nextFetchAtMs > nowMs || IsFetchWaitingForFlush || _pending.Any(RaftRequestKind.Fetch)) return;
+        if (_nextFetchAtMs > nowMs || IsFetchWaitingForFlush || _pending.Any(RaftRequestKind.Fetch) || _pending.Any(RaftRequestKind.FetchSnapshot)) return;
+        if (_quorum.Current is FollowerState { FetchingSnapshot: { } fetcher } fetching)
+        {
+            // KIP-630: while a snapshot downloads, FetchSnapshot replaces Fetch; once written, both wait for its
+            // flush, whose answer installs it and fetches again (no timer meanwhile).
+            if (fetcher.IsAwaitingFlush) _nextFetchAtMs = long.MaxValue;
+            else SendFetchSnapshot(fetching.Leader, fetcher, nowMs, effects);
+            return;
+        }
         int? target = _quorum.Current switch
         {
             FollowerState follower => follower.Leader,
@@ -62,11 +70,15 @@ public sealed partial class RaftReplica
         if (partition.CurrentLeader is { } named && MaybeFollowNewerLeader(named.LeaderId, named.LeaderEpoch, nowMs, effects)) return;
         if (_quorum.Current is not FollowerState follower || follower.Leader != request.ToNodeId || (ErrorCode)partition.ErrorCode != ErrorCode.None)
         {
-            // Includes OFFSET_OUT_OF_RANGE below the leader's log start, which needs a snapshot (KIP-630, not yet).
             RetryFetchLater(nowMs);
             return;
         }
         follower.OnFetchSucceeded(nowMs);
+        if (partition.SnapshotId is { } snapshot && (snapshot.EndOffset >= 0 || snapshot.Epoch >= 0))
+        {
+            StartSnapshotFetch(follower, snapshot, nowMs, effects);
+            return;
+        }
         if (partition.DivergingEpoch is { } diverging && (diverging.Epoch >= 0 || diverging.EndOffset >= 0))
         {
             TruncateToDivergence(diverging, nowMs, effects);

@@ -15,7 +15,8 @@ namespace Reference.Core.Raft;
 /// Files: this one holds the lifecycle and dispatch; <c>RaftReplica.Transitions</c> what happens on entering
 /// each state; <c>.Elections</c> votes and pre-votes; <c>.Leadership</c> the leader's epoch, proposals and
 /// high watermark; <c>.FetchServing</c> the leader's side of Fetch; <c>.Fetching</c> the follower's side;
-/// <c>.QuorumAnnouncements</c> BeginQuorumEpoch and EndQuorumEpoch; <c>.DescribeQuorum</c> the admin view.
+/// <c>.QuorumAnnouncements</c> BeginQuorumEpoch and EndQuorumEpoch; <c>.DescribeQuorum</c> the admin view;
+/// <c>.Snapshots</c>, <c>.SnapshotServing</c> and <c>.SnapshotFetching</c> KIP-630's snapshots and FetchSnapshot.
 /// </remarks>
 public sealed partial class RaftReplica : IControllerLocator
 {
@@ -102,6 +103,10 @@ public sealed partial class RaftReplica : IControllerLocator
         if (_started) throw new InvalidOperationException("the Raft replica is started once; a restart builds a new one");
         _started = true;
         _log.Load();
+        if (!_log.AlignWithSnapshots(effects))
+            throw new InvalidOperationException($"the metadata log starts at {_log.StartOffset} but no intact snapshot is there: the state below it is lost");
+        // A snapshot is committed state (KIP-630): the high watermark starts at the latest one, not at 0.
+        _highWatermark = _log.LatestSnapshot?.Offset ?? 0;
         // What storage recovered may not be on stable storage yet: ask, before a vote or a fetch relies on it.
         if (_log.DurableEndOffset < _log.EndOffset) effects.Add(new NodeEffect.FlushLog(RaftLog.Partition));
         _quorum.Initialize(_persistedState, _log.LastEpoch, nowMs, effects);
@@ -132,6 +137,8 @@ public sealed partial class RaftReplica : IControllerLocator
     {
         RequireStarted();
         _log.OnFlushed(durableEndOffset);
+        InstallDurableFetchedSnapshot(nowMs, effects);
+        MaybeDeleteBeforeSnapshot(nowMs, effects);
         if (_quorum.Current is LeaderState leader)
         {
             leader.RecordLocalFlush(_log.DurableEndOffset, nowMs);
@@ -156,6 +163,7 @@ public sealed partial class RaftReplica : IControllerLocator
             case EndQuorumEpochRequest end: HandleEndQuorumEpoch(context, end, nowMs, effects); return true;
             case DescribeQuorumRequest describe: HandleDescribeQuorum(context, describe, nowMs, effects); return true;
             case FetchRequest fetch when IsMetadataFetch(fetch, context.ApiVersion): HandleFetch(context, fetch, nowMs, effects); return true;
+            case FetchSnapshotRequest fetchSnapshot: HandleFetchSnapshot(context, fetchSnapshot, nowMs, effects); return true;
             default: return false;
         }
     }
@@ -175,6 +183,7 @@ public sealed partial class RaftReplica : IControllerLocator
             case (RaftRequestKind.BeginQuorumEpoch, BeginQuorumEpochResponse begin): OnBeginQuorumEpochResponse(request, begin, nowMs, effects); break;
             case (RaftRequestKind.EndQuorumEpoch, EndQuorumEpochResponse end): OnEndQuorumEpochResponse(request, end, nowMs, effects); break;
             case (RaftRequestKind.Fetch, FetchResponse fetch): OnFetchResponse(request, fetch, nowMs, effects); break;
+            case (RaftRequestKind.FetchSnapshot, FetchSnapshotResponse fetchSnapshot): OnFetchSnapshotResponse(request, fetchSnapshot, nowMs, effects); break;
             default: throw new InvalidOperationException($"a {body.ApiKey} answer was routed to a {request.Kind} request");
         }
     }
@@ -189,7 +198,7 @@ public sealed partial class RaftReplica : IControllerLocator
     private void OnRequestFailed(PendingRequest request, long nowMs, Effects effects)
     {
         long retryAtMs = nowMs + _config.QuorumRetryBackoffMs;
-        if (request.Kind == RaftRequestKind.Fetch) RetryFetchLater(nowMs);
+        if (request.Kind is RaftRequestKind.Fetch or RaftRequestKind.FetchSnapshot) RetryFetchLater(nowMs);
         else VoterRequestsOfCurrentState()?.Failed(request.ToNodeId, retryAtMs);
     }
 

@@ -113,6 +113,15 @@ internal sealed class MemoryLog
         DurableEndOffset = Math.Min(DurableEndOffset, _endOffset);
     }
 
+    /// <summary>Kafka's <c>truncateFullyAndStartAt</c>: every batch goes and the log starts, empty, at <paramref name="offset"/>.</summary>
+    public void TruncateFullyAndStartAt(long offset)
+    {
+        _segments.Clear();
+        _startOffset = offset;
+        _endOffset = offset;
+        DurableEndOffset = offset;
+    }
+
     public void AdvanceStart(long newStartOffset)
     {
         if (newStartOffset <= _startOffset) return;

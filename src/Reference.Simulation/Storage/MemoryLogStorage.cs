@@ -1,6 +1,7 @@
 using Reference.Core;
 using Reference.Core.Log;
 using Reference.Core.Node;
+using Reference.Core.Raft;
 using Reference.Protocol.Records;
 
 namespace Reference.Simulation.Storage;
@@ -24,6 +25,15 @@ public sealed class MemoryLogStorage : ILogStorage
     public const short QuorumStateFileVersion = 1;
 
     private readonly SortedDictionary<TopicPartition, MemoryLog> _logs = new();
+    private readonly SortedDictionary<TopicPartition, List<StoredSnapshot>> _snapshots = new();
+
+    /// <summary>A snapshot file: its bytes (replaced, never changed, when rotted) and whether a flush made it durable.</summary>
+    private sealed class StoredSnapshot(OffsetAndEpoch id, byte[] bytes)
+    {
+        public OffsetAndEpoch Id { get; } = id;
+        public byte[] Bytes { get; set; } = bytes;
+        public bool IsDurable { get; set; }
+    }
     private byte[]? _quorumStateFile;
 
     /// <summary>The last persisted quorum state, decoded afresh on every read; null when none was ever written.</summary>
@@ -60,6 +70,18 @@ public sealed class MemoryLogStorage : ILogStorage
                 return true;
             case NodeEffect.DeleteLog delete:
                 _logs.Remove(delete.Log);
+                _snapshots.Remove(delete.Log);
+                return true;
+            case NodeEffect.WriteSnapshot write:
+                List<StoredSnapshot> snapshots = SnapshotsFor(write.Log);
+                if (!snapshots.Any(s => s.Id == write.SnapshotId)) snapshots.Add(new StoredSnapshot(write.SnapshotId, write.Bytes.ToArray()));
+                snapshots.Sort((a, b) => a.Id.Offset != b.Id.Offset ? a.Id.Offset.CompareTo(b.Id.Offset) : a.Id.Epoch.CompareTo(b.Id.Epoch));
+                return true;
+            case NodeEffect.DeleteSnapshot deleteSnapshot:
+                if (_snapshots.TryGetValue(deleteSnapshot.Log, out List<StoredSnapshot>? held)) held.RemoveAll(s => s.Id == deleteSnapshot.SnapshotId);
+                return true;
+            case NodeEffect.TruncateFullyAndStartAt reset:
+                LogFor(reset.Log).TruncateFullyAndStartAt(reset.NewStartOffset);
                 return true;
             case NodeEffect.PersistQuorumState persist:
                 _quorumStateFile = Protocol.Messages.MessageBytes.Encode(persist.State, QuorumStateFileVersion);
@@ -70,14 +92,28 @@ public sealed class MemoryLogStorage : ILogStorage
     }
 
     /// <summary>Makes everything written to the log durable; returns the durable end offset.</summary>
-    public long Flush(TopicPartition log) => _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Flush() : 0;
+    public long Flush(TopicPartition log)
+    {
+        MarkSnapshotsDurable(log);
+        return _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Flush() : 0;
+    }
 
     /// <summary>
     /// Makes the log durable up to <paramref name="upToOffset"/> (its end when the flush was asked for),
     /// rounded down to a batch boundary; returns the durable end offset, 0 for a log that is gone.
     /// </summary>
-    public long FlushTo(TopicPartition log, long upToOffset) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.FlushTo(upToOffset) : 0;
+    public long FlushTo(TopicPartition log, long upToOffset)
+    {
+        MarkSnapshotsDurable(log);
+        return _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.FlushTo(upToOffset) : 0;
+    }
+
+    /// <summary>A log's flush is also the fsync of the snapshots written for it (NodeEffect.WriteSnapshot's rule).</summary>
+    private void MarkSnapshotsDurable(TopicPartition log)
+    {
+        if (!_snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots)) return;
+        foreach (StoredSnapshot snapshot in snapshots) snapshot.IsDurable = true;
+    }
 
     /// <summary>A power cut: every log keeps only its durable prefix.</summary>
     public void Crash() => Crash([]);
@@ -94,6 +130,8 @@ public sealed class MemoryLogStorage : ILogStorage
             TornWrite? torn = tornWrites.FirstOrDefault(t => t.Log == name);
             log.Crash(torn?.KeptUnflushedBytes ?? 0);
         }
+        // A snapshot no flush made durable is lost whole: Kafka writes it to a .part file renamed only after fsync.
+        foreach (List<StoredSnapshot> snapshots in _snapshots.Values) snapshots.RemoveAll(s => !s.IsDurable);
     }
 
     /// <summary>
@@ -134,6 +172,35 @@ public sealed class MemoryLogStorage : ILogStorage
 
     public IReadOnlyList<EpochStartOffset> LeaderEpochs(TopicPartition log) =>
         _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.LeaderEpochs() : [];
+
+    public IReadOnlyList<SnapshotInfo> Snapshots(TopicPartition log) =>
+        _snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots)
+            ? snapshots.Select(s => new SnapshotInfo(s.Id, s.Bytes.Length, s.IsDurable)).ToList()
+            : [];
+
+    public ReadOnlyMemory<byte> ReadSnapshot(TopicPartition log, OffsetAndEpoch snapshotId, long position, int maxBytes)
+    {
+        StoredSnapshot? snapshot = _snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots) ? snapshots.FirstOrDefault(s => s.Id == snapshotId) : null;
+        if (snapshot is null || position < 0 || position >= snapshot.Bytes.Length || maxBytes <= 0) return ReadOnlyMemory<byte>.Empty;
+        return snapshot.Bytes.AsMemory((int)position, (int)Math.Min(maxBytes, snapshot.Bytes.Length - position));
+    }
+
+    /// <summary>Flips bits of one byte of a stored snapshot, as a rotting sector would; false when there is no such byte.</summary>
+    public bool CorruptSnapshotByte(TopicPartition log, OffsetAndEpoch snapshotId, int byteIndex, byte xorMask)
+    {
+        StoredSnapshot? snapshot = _snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots) ? snapshots.FirstOrDefault(s => s.Id == snapshotId) : null;
+        if (snapshot is null || byteIndex < 0 || byteIndex >= snapshot.Bytes.Length) return false;
+        byte[] rotted = snapshot.Bytes.ToArray();
+        rotted[byteIndex] ^= xorMask;
+        snapshot.Bytes = rotted;
+        return true;
+    }
+
+    private List<StoredSnapshot> SnapshotsFor(TopicPartition log)
+    {
+        if (!_snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots)) _snapshots[log] = snapshots = [];
+        return snapshots;
+    }
 
     private MemoryLog LogFor(TopicPartition log)
     {

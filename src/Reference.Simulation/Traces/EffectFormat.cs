@@ -36,6 +36,9 @@ public static class EffectFormat
         NodeEffect.FlushLog flush => $"flush log={flush.Log}",
         NodeEffect.AdvanceLogStart advance => $"advance-start log={advance.Log} start={advance.NewStartOffset}",
         NodeEffect.DeleteLog delete => $"delete log={delete.Log}",
+        NodeEffect.WriteSnapshot write => $"write-snapshot log={write.Log} id={write.SnapshotId} {Digest(write.Bytes.Span)}",
+        NodeEffect.DeleteSnapshot deleteSnapshot => $"delete-snapshot log={deleteSnapshot.Log} id={deleteSnapshot.SnapshotId}",
+        NodeEffect.TruncateFullyAndStartAt reset => $"truncate-fully log={reset.Log} start={reset.NewStartOffset}",
         NodeEffect.PersistQuorumState persist =>
             $"persist-quorum-state epoch={persist.State.LeaderEpoch} leader={persist.State.LeaderId} voted={persist.State.VotedId} " +
             Digest(MessageBytes.Encode(persist.State, Storage.MemoryLogStorage.QuorumStateFileVersion)),

@@ -221,4 +221,69 @@ public abstract class LogStorageContract
         Assert.Equal(default, storage.Reads.Extent(Log));
         Assert.True(storage.Apply(Append(0, Batches.Make(0, 1))), "a log of the same name starts afresh");
     }
+
+    private static readonly Core.Raft.OffsetAndEpoch SnapshotAt10 = new(10, 2);
+    private static readonly Core.Raft.OffsetAndEpoch SnapshotAt4 = new(4, 1);
+
+    private static byte[] SnapshotBytes(int length) => Enumerable.Range(0, length).Select(i => (byte)(i * 7)).ToArray();
+
+    [Fact]
+    public void SnapshotsAreListedByEndOffsetAndReadByByteRange()
+    {
+        using ILogStorageUnderTest storage = Create();
+        storage.Apply(new NodeEffect.WriteSnapshot(Log, SnapshotAt10, SnapshotBytes(300)));
+        storage.Apply(new NodeEffect.WriteSnapshot(Log, SnapshotAt4, SnapshotBytes(20)));
+        storage.Flush(Log);
+
+        Assert.Equal([new SnapshotInfo(SnapshotAt4, 20, true), new SnapshotInfo(SnapshotAt10, 300, true)], storage.Reads.Snapshots(Log));
+        Assert.Equal(SnapshotBytes(300)[100..150], storage.Reads.ReadSnapshot(Log, SnapshotAt10, 100, 50).ToArray());
+        Assert.Equal(SnapshotBytes(300)[250..], storage.Reads.ReadSnapshot(Log, SnapshotAt10, 250, 1000).ToArray());
+        Assert.True(storage.Reads.ReadSnapshot(Log, SnapshotAt10, 300, 10).IsEmpty);
+        Assert.True(storage.Reads.ReadSnapshot(Log, new Core.Raft.OffsetAndEpoch(10, 3), 0, 10).IsEmpty);
+        Assert.Empty(storage.Reads.Snapshots(new TopicPartition("none", 0)));
+    }
+
+    [Fact]
+    public void SnapshotIsDurableOnceTheLogIsFlushed()
+    {
+        using ILogStorageUnderTest storage = Create();
+        storage.Apply(Append(0, Batches.Make(0, 2)));
+        storage.Apply(new NodeEffect.WriteSnapshot(Log, SnapshotAt4, SnapshotBytes(20)));
+        storage.Flush(Log);
+
+        Assert.True(Assert.Single(storage.Reads.Snapshots(Log)).IsDurable);
+    }
+
+    [Fact]
+    public void ASnapshotIdIsWrittenOnceAndDeletedWhole()
+    {
+        using ILogStorageUnderTest storage = Create();
+        storage.Apply(new NodeEffect.WriteSnapshot(Log, SnapshotAt4, SnapshotBytes(20)));
+        storage.Apply(new NodeEffect.WriteSnapshot(Log, SnapshotAt4, SnapshotBytes(40)));
+        storage.Flush(Log);
+        Assert.Equal(20, Assert.Single(storage.Reads.Snapshots(Log)).SizeBytes);
+
+        storage.Apply(new NodeEffect.DeleteSnapshot(Log, SnapshotAt4));
+
+        Assert.Empty(storage.Reads.Snapshots(Log));
+        Assert.True(storage.Reads.ReadSnapshot(Log, SnapshotAt4, 0, 10).IsEmpty);
+    }
+
+    [Fact]
+    public void TruncateFullyLeavesAnEmptyLogStartingAtTheOffset()
+    {
+        using ILogStorageUnderTest storage = Create();
+        storage.Apply(Append(0, Batches.Make(0, 3, epoch: 1)));
+        storage.Flush(Log);
+
+        storage.Apply(new NodeEffect.TruncateFullyAndStartAt(Log, 10));
+
+        Assert.Equal(new LogExtent(10, 10, 10), storage.Reads.Extent(Log));
+        Assert.Empty(storage.Reads.LeaderEpochs(Log));
+        Assert.True(storage.Reads.Read(Log, 0, 10, 1 << 20).IsEmpty);
+        Assert.True(storage.Apply(Append(10, Batches.Make(10, 2, epoch: 3))));
+        Assert.Equal([10L], Batches.BaseOffsets(storage.Reads.Read(Log, 10, 12, 1 << 20)));
+        Assert.Equal([new EpochStartOffset(3, 10)], storage.Reads.LeaderEpochs(Log));
+        Assert.Equal(12, storage.Flush(Log));
+    }
 }

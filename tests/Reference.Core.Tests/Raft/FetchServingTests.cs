@@ -123,19 +123,6 @@ public sealed class FetchServingTests
     }
 
     [Fact]
-    public void FetchBelowTheLogStartIsOutOfRangeUntilSnapshotsExist()
-    {
-        ReplicaUnderTest leader = LeaderOfEpoch3();
-        leader.Storage.Apply(new NodeEffect.AdvanceLogStart(TopicPartition.ClusterMetadata, 2));
-        // The log start is read at start; a restart makes the replica see it (and lead epoch 4).
-        leader.CrashAndRestart();
-        FetchResponse.PartitionData answer = Answer(leader.Receive(Fetch(0, -1, epoch: 4), RaftMessages.FetchVersion));
-
-        Assert.Equal((short)ErrorCode.OffsetOutOfRange, answer.ErrorCode);
-        Assert.Equal(2, answer.LogStartOffset);
-    }
-
-    [Fact]
     public void FetchWithNothingNewWaitsUntilItsMaxWait()
     {
         ReplicaUnderTest leader = LeaderOfEpoch3();

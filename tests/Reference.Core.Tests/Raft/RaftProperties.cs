@@ -147,6 +147,10 @@ public sealed class RaftProperties
         public IReadOnlyList<LogSegmentInfo> Segments(TopicPartition log) => throw new NotSupportedException();
 
         public long? OffsetForTimestamp(TopicPartition log, long timestampMs) => throw new NotSupportedException();
+
+        public IReadOnlyList<SnapshotInfo> Snapshots(TopicPartition log) => [];
+
+        public ReadOnlyMemory<byte> ReadSnapshot(TopicPartition log, OffsetAndEpoch snapshotId, long position, int maxBytes) => throw new NotSupportedException();
     }
 
     [Fact]

@@ -15,6 +15,7 @@ internal static class WireRoundTrip
         EndQuorumEpochRequest end => Decode<EndQuorumEpochRequest>(end, version),
         FetchRequest fetch => Decode<FetchRequest>(fetch, version),
         DescribeQuorumRequest describe => Decode<DescribeQuorumRequest>(describe, version),
+        FetchSnapshotRequest fetchSnapshot => Decode<FetchSnapshotRequest>(fetchSnapshot, version),
         _ => throw new InvalidOperationException($"no round trip for {body.GetType().Name}"),
     };
 
@@ -25,6 +26,7 @@ internal static class WireRoundTrip
         EndQuorumEpochResponse end => Decode<EndQuorumEpochResponse>(end, version),
         FetchResponse fetch => Decode<FetchResponse>(fetch, version),
         DescribeQuorumResponse describe => Decode<DescribeQuorumResponse>(describe, version),
+        FetchSnapshotResponse fetchSnapshot => Decode<FetchSnapshotResponse>(fetchSnapshot, version),
         _ => throw new InvalidOperationException($"no round trip for {body.GetType().Name}"),
     };
 
