@@ -23,6 +23,9 @@ public sealed class StepLogView(ILogStorage storage) : ILogStorage
 
     private readonly SortedDictionary<TopicPartition, PendingLog> _pending = new();
 
+    /// <summary>The storage's identity; no effect changes it (a re-format is a new storage).</summary>
+    public Protocol.Primitives.Uuid DirectoryId => storage.DirectoryId;
+
     /// <summary>Forgets the overlay: the shell has carried out the previous step's effects.</summary>
     public void BeginStep() => _pending.Clear();
 
