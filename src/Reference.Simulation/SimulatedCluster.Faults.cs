@@ -13,7 +13,9 @@ namespace Reference.Simulation;
 /// can see is an event in the trace. Data-losing faults (an empty disk, a rotted sector) hit only nodes
 /// allowed to lose data: observers, and voters only with <see cref="FaultKnob.VoterDataLoss"/>, because
 /// Raft's safety assumes a voter keeps what it acknowledged (the VOPR's fault atlas keeps a good copy for
-/// the same reason).
+/// the same reason). The one exception is a voter's empty disk when its voter entry names a directory id:
+/// the node then sees that its storage is not the voter's and must stop voting (KIP-853), which is what
+/// such runs test; a voter on a replaced disk counts as down for good in the fault budget.
 /// </summary>
 public sealed partial class SimulatedCluster
 {
@@ -58,16 +60,25 @@ public sealed partial class SimulatedCluster
     private bool HasDataLossEligibleNode() => _nodes.Any(IsDataLossEligible);
 
     /// <summary>
+    /// Whether the node may come back on an empty disk: a node allowed to lose data, or a voter whose entry
+    /// names its directory id, so the node can tell its new disk is not the voter's. (With
+    /// <see cref="ReintroducedBugs.EmptyDiskVoter"/> the core ignores that, which is the flaw those runs show.)
+    /// </summary>
+    private bool MayRestartEmpty(SimulatedNode node) =>
+        IsDataLossEligible(node) || node.View.Config.Voters.Any(v => v.NodeId == node.Id && v.DirectoryId is not null);
+
+    /// <summary>
     /// Whether the node may go down now: by default a minority of the voters at most (at least one), so a
-    /// quorum can stay up and liveness stays possible; observers freely. <see cref="FaultKnob.NodesDownMax"/>
-    /// replaces both with a limit on all nodes.
+    /// quorum can stay up and liveness stays possible; observers freely. A voter on a replaced disk counts
+    /// as down while it lives (it no longer votes), and may itself go down freely.
+    /// <see cref="FaultKnob.NodesDownMax"/> replaces both with a limit on all nodes.
     /// </summary>
     private bool MayGoDown(SimulatedNode node)
     {
         if (!node.IsRunning || node.CrashDuringNextStep is not null) return false;
-        bool Down(SimulatedNode n) => !n.IsRunning || n.CrashDuringNextStep is not null;
-        if (_knobs.NodesDownMax >= 0) return _nodes.Count(Down) < _knobs.NodesDownMax;
-        if (!node.View.IsVoter) return true;
+        bool Down(SimulatedNode n) => !n.IsRunning || n.CrashDuringNextStep is not null || n.View.IsVoterDiskReplaced;
+        if (_knobs.NodesDownMax >= 0) return _nodes.Count(n => !n.IsRunning || n.CrashDuringNextStep is not null) < _knobs.NodesDownMax;
+        if (!node.View.IsVoter || node.View.IsVoterDiskReplaced) return true;
         int voters = _nodes.Count(n => n.View.IsVoter);
         return _nodes.Count(n => n.View.IsVoter && Down(n)) < Math.Max(1, (voters - 1) / 2);
     }
@@ -82,7 +93,7 @@ public sealed partial class SimulatedCluster
         long restartAfterMs = DrawRestartDelayMs();
         if (candidates.Count == 0) return;
         SimulatedNode node = candidates[pick];
-        emptyDisk &= IsDataLossEligible(node);
+        emptyDisk &= MayRestartEmpty(node);
         if (midStep) node.CrashDuringNextStep = new PendingStepCrash(null, restartAfterMs, emptyDisk);
         else Crash(node, "power cut", null, restartAfterMs, emptyDisk, torn: null);
     }

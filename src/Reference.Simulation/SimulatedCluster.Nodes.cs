@@ -12,8 +12,6 @@ namespace Reference.Simulation;
 /// <summary>Processes: starting a node over its disk, delivering an input, carrying out its effects, crashing it.</summary>
 public sealed partial class SimulatedCluster
 {
-    private static MemoryLogStorage NewDisk(NodeConfig config) => new() { SegmentBytes = config.LogSegmentBytes };
-
     private SimulatedNode NodeById(int nodeId) =>
         nodeId >= 1 && nodeId <= _nodes.Count ? _nodes[nodeId - 1] : throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, "no such node");
 
@@ -30,8 +28,9 @@ public sealed partial class SimulatedCluster
         node.RestartScheduled = false;
         if (start.EmptyDisk)
         {
-            node.View.Disk = NewDisk(node.View.Config);
+            node.View.Disk = SimulatedFormat.Disk(node.View.Config, start.Incarnation);
             _coverage.Reached(CoverageGoals.RestartEmptyDisk);
+            if (node.View.IsVoter) _coverage.Reached(CoverageGoals.VoterDiskReplaced);
         }
         else
         {

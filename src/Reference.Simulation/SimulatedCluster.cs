@@ -6,6 +6,7 @@ using Reference.Simulation.Monitors;
 using Reference.Simulation.Network;
 using Reference.Simulation.Randomness;
 using Reference.Simulation.Scheduling;
+using Reference.Simulation.Storage;
 using Reference.Simulation.Traces;
 using Reference.Simulation.Workload;
 
@@ -80,7 +81,7 @@ public sealed partial class SimulatedCluster
         _agenda = new EventQueue<AgendaEvent>(options.QueuedEventsMax);
         _faultRandoms = Enum.GetValues<DrawnFault>().ToDictionary(kind => kind, kind => _streams.Stream($"faults/{kind}"));
         foreach (NodeConfig config in BuildConfigs(options))
-            _nodes.Add(new SimulatedNode(new NodeView(config, config.Voters.Any(v => v.NodeId == config.NodeId)) { Disk = NewDisk(config) }, _streams.Stream($"disk/n{config.NodeId}")));
+            _nodes.Add(new SimulatedNode(new NodeView(config, config.Voters.Any(v => v.NodeId == config.NodeId)) { Disk = SimulatedFormat.Disk(config, 1) }, _streams.Stream($"disk/n{config.NodeId}")));
         _workloadContext = new WorkloadContext(this);
         _view = new ClusterView(_nodes.Select(n => n.View).ToList(), _history, _coverage);
     }
@@ -214,7 +215,9 @@ public sealed partial class SimulatedCluster
         if (_knobs.CrashIntervalMs > 0) _coverage.Declare(CoverageGoals.NodeCrashed);
         if (_knobs.CrashIntervalMs > 0 && _knobs.CrashMidStep.Ppm > 0) _coverage.Declare(CoverageGoals.CrashMidStep);
         if (_knobs.CrashIntervalMs > 0 && _knobs.TornWrite.Ppm > 0) _coverage.Declare(CoverageGoals.TornWrite);
-        if (_knobs.CrashIntervalMs > 0 && _knobs.RestartEmpty.Ppm > 0 && HasDataLossEligibleNode()) _coverage.Declare(CoverageGoals.RestartEmptyDisk);
+        if (_knobs.CrashIntervalMs > 0 && _knobs.RestartEmpty.Ppm > 0 && _nodes.Any(MayRestartEmpty)) _coverage.Declare(CoverageGoals.RestartEmptyDisk);
+        if (_knobs.CrashIntervalMs > 0 && _knobs.RestartEmpty.Ppm > 0 && _nodes.Any(n => n.View.IsVoter && MayRestartEmpty(n)))
+            _coverage.Declare(CoverageGoals.VoterDiskReplaced);
         if (_knobs.CorruptIntervalMs > 0 && HasDataLossEligibleNode()) _coverage.Declare(CoverageGoals.SectorCorrupted);
         if (_knobs.Loss.Ppm > 0) _coverage.Declare(CoverageGoals.MessageLost);
         if (_knobs.Duplicate.Ppm > 0) _coverage.Declare(CoverageGoals.MessageDuplicated);
@@ -267,7 +270,8 @@ public sealed partial class SimulatedCluster
     /// </summary>
     public static IReadOnlyList<NodeConfig> BuildConfigs(SimulationOptions options)
     {
-        var voters = Enumerable.Range(1, options.Voters).Select(id => new VoterAddress(id, $"n{id}", 9093)).ToList();
+        // Each voter is named by its node id and its first disk's directory id (KIP-853's replica key).
+        var voters = Enumerable.Range(1, options.Voters).Select(id => new VoterAddress(id, $"n{id}", 9093, SimulatedFormat.FirstDirectoryId(id))).ToList();
         return Enumerable.Range(1, options.NodeCount).Select(id =>
         {
             var config = new NodeConfig

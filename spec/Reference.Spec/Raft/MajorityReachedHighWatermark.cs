@@ -15,6 +15,12 @@ namespace Reference.Spec.Raft;
 /// Holds only while voters keep what they flushed: with the simulator's <c>voter-data-loss=on</c> a wiped or
 /// rotted voter disk can break it, and that is Raft's stated assumption, not a bug.
 /// </para>
+/// <para>
+/// A voter whose disk was replaced and that can tell (its voter entry names a directory id, KIP-853) is
+/// excused: it counts as holding, since nothing can keep what its old disk lost (Kafka leaves this invariant
+/// out of its committed-data-loss scenario for the same reason). What keeps the data safe then is that the
+/// node no longer votes or counts toward the high watermark, which the other monitors check by their effects.
+/// </para>
 /// </summary>
 public sealed class MajorityReachedHighWatermark : RaftMonitor
 {
@@ -26,10 +32,12 @@ public sealed class MajorityReachedHighWatermark : RaftMonitor
         if (highest is null) return null;
         long highWatermark = highest.Replica!.Value.HighWatermark;
         if (highWatermark == 0) return null;
-        var durable = observation.Nodes.Where(n => n.IsVoter).Select(n => (n.NodeId, n.MetadataLog.DurableEndOffset)).ToList();
-        int holding = durable.Count(v => v.DurableEndOffset >= highWatermark);
+        var durable = observation.Nodes.Where(n => n.IsVoter && !n.IsVoterDiskReplaced).Select(n => (n.NodeId, n.MetadataLog.DurableEndOffset)).ToList();
+        int replaced = observation.Nodes.Count(n => n.IsVoter && n.IsVoterDiskReplaced);
+        int holding = durable.Count(v => v.DurableEndOffset >= highWatermark) + replaced;
         if (holding >= observation.MajoritySize) return null;
-        return Violation($"node {highest.NodeId}'s high watermark {highWatermark} is durable on only {holding} of {observation.VoterCount} voters " +
+        return Violation($"node {highest.NodeId}'s high watermark {highWatermark} is durable on only {holding - replaced} of {observation.VoterCount} voters " +
+            $"({replaced} excused for a replaced disk) " +
             $"(durable ends: {string.Join(", ", durable.Select(v => $"{v.NodeId}:{v.DurableEndOffset}"))})");
     }
 }

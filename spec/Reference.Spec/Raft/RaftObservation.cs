@@ -41,9 +41,12 @@ public sealed record RaftNodeReading(int NodeId, bool IsVoter, int Incarnation, 
     /// <summary>The metadata log's extent on disk: its durable end is what survives a crash.</summary>
     public LogExtent MetadataLog => Storage.Extent(TopicPartition.ClusterMetadata);
 
+    /// <summary>A voter running on a replaced disk (not the directory its voter entry names): it lost what the voter held.</summary>
+    public bool IsVoterDiskReplaced { get; init; }
+
     public static RaftNodeReading Of(NodeView view) =>
         new(view.NodeId, view.IsVoter, view.Incarnation, view.Node is Core.Node.Node node ? ReplicaReading.Of(node.Raft) : null,
-            view.PersistedQuorumState, view.Storage, view.Node is Core.Node.Node running ? SnapshotReading.Of(running) : null);
+            view.PersistedQuorumState, view.Storage, view.Node is Core.Node.Node running ? SnapshotReading.Of(running) : null) { IsVoterDiskReplaced = view.IsVoterDiskReplaced };
 }
 
 /// <summary>One replica's in-memory Raft state (KIP-595's quorum state plus the log's offsets).</summary>

@@ -7,6 +7,7 @@ using Reference.Broker.Network;
 using Reference.Broker.Storage;
 using Reference.Core.Node;
 using Reference.Protocol.Messages;
+using Reference.Protocol.Primitives;
 
 namespace Reference.Broker.Hosting;
 
@@ -51,7 +52,7 @@ public static class BrokerHost
         NodeConfig nodeConfig = config.Node with { ClusterId = meta.ClusterId };
         try
         {
-            return Task.FromResult<RunningBroker?>(Launch(config, nodeConfig, factory, log, startedAt));
+            return Task.FromResult<RunningBroker?>(Launch(config, nodeConfig, meta.DirectoryId, factory, log, startedAt));
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException or InvalidDataException or System.Net.Sockets.SocketException)
         {
@@ -59,11 +60,12 @@ public static class BrokerHost
         }
     }
 
-    private static RunningBroker Launch(BrokerConfig config, NodeConfig nodeConfig, NodeFactory factory, BrokerLog log, long startedAt)
+    /// <param name="metadataDirectoryId">The metadata directory's directory.id: the core compares it with this node's voter entry (KIP-853).</param>
+    private static RunningBroker Launch(BrokerConfig config, NodeConfig nodeConfig, Uuid metadataDirectoryId, NodeFactory factory, BrokerLog log, long startedAt)
     {
         var clock = new MonotonicClock();
         var settings = new DiskLogSettings(nodeConfig.LogSegmentBytes, nodeConfig.LogRollMs, config.IndexIntervalBytes);
-        DiskLogStorage storage = DiskLogStorage.Open(new DiskLogStorageOptions(config.DataDirectory, config.MetadataDirectory, settings),
+        DiskLogStorage storage = DiskLogStorage.Open(new DiskLogStorageOptions(config.DataDirectory, config.MetadataDirectory, settings, metadataDirectoryId),
             () => clock.NowMs, message => log.Warn("LogManager", message));
         var listeners = new List<SocketListener>();
         try
@@ -71,6 +73,7 @@ public static class BrokerHost
             QuorumStateData? quorumState = storage.ReadQuorumState();
             log.Info("LogManager", $"Loaded {storage.Logs.Count} logs from {config.DataDirectory} ({(storage.WasCleanShutdown ? "clean" : "recovered after an unclean")} stop).");
             INode node = factory(nodeConfig, storage, quorumState, new SplitMix64Random(SeedFromOperatingSystem()));
+            if (node is Node { Raft.NotVotingReason: { } notVoting }) log.Warn("RaftManager", notVoting);
             var loop = new EventLoop(node, storage, clock, log);
             foreach (ListenerConfig listener in config.Listeners)
                 listeners.Add(SocketListener.Start(listener, config.SocketRequestMaxBytes, loop, log, () => clock.NowMs));
@@ -96,17 +99,25 @@ public static class BrokerHost
     /// Every directory must be formatted, for the same cluster and this node. The built-in configuration
     /// formats its own directory with a new cluster id the first time; a configuration file never does:
     /// starting on an unformatted directory is how a typo in log.dirs would silently make a new cluster.
+    /// Neither formats over data: a directory that holds logs but lost its meta.properties would otherwise
+    /// come back under a new cluster and directory id, its old identity (and, for a voter, what it promised) gone.
+    /// Returns the metadata directory's properties (its directory.id is the voter's, KIP-853).
     /// </summary>
     private static MetaProperties? LoadOrFormatMetaProperties(BrokerOptions options, BrokerConfig config, BrokerLog log)
     {
         bool noneFormatted = config.AllDirectories.All(d => !File.Exists(MetaProperties.PathIn(d)));
+        if (config.AllDirectories.FirstOrDefault(d => !File.Exists(MetaProperties.PathIn(d)) && HoldsData(d)) is { } unidentified)
+        {
+            options.Error.WriteLine($"{unidentified} holds data but no {MetaProperties.FileName}: restore that file, or move the data away before formatting; refusing to start.");
+            return null;
+        }
         if (options.ConfigPath is null && noneFormatted)
         {
             string clusterId = StorageCommands.RandomUuid();
             log.Info(Component, $"First start of the built-in configuration: formatting with cluster id {clusterId}.");
             StorageCommands.FormatFresh(config, clusterId, new LogLineWriter(log));
         }
-        MetaProperties? first = null;
+        MetaProperties? first = null, metadata = null;
         foreach (string directory in config.AllDirectories)
         {
             MetaPropertiesRead read = MetaProperties.ReadFrom(directory);
@@ -126,9 +137,16 @@ public static class BrokerHost
                 return null;
             }
             first ??= meta;
+            if (directory == config.MetadataDirectory) metadata = meta;
         }
-        return first;
+        return metadata ?? first;
     }
+
+    /// <summary>Anything in the directory but the files a broker leaves in an empty one (its lock and clean-stop marker).</summary>
+    private static bool HoldsData(string directory) =>
+        Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory)
+            .Select(Path.GetFileName)
+            .Any(name => name is not (DiskLogStorage.LockFileName or DiskLogStorage.CleanShutdownFileName));
 
     private static ulong SeedFromOperatingSystem()
     {

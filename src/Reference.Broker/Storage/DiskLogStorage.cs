@@ -4,13 +4,19 @@ using Reference.Core;
 using Reference.Core.Log;
 using Reference.Core.Node;
 using Reference.Protocol.Messages;
+using Reference.Protocol.Primitives;
 
 namespace Reference.Broker.Storage;
 
 /// <summary>Where the logs live and how they are laid out.</summary>
 /// <param name="DataDirectory">The first of log.dirs: every partition but the metadata log.</param>
 /// <param name="MetadataDirectory">metadata.log.dir: <c>__cluster_metadata-0</c> and its quorum-state file.</param>
-public sealed record DiskLogStorageOptions(string DataDirectory, string MetadataDirectory, DiskLogSettings Settings);
+/// <param name="DirectoryId">
+/// The metadata directory's <c>directory.id</c> from its meta.properties, which the core reads as
+/// <see cref="ILogStorage.DirectoryId"/> to tell whether it still runs on the disk its voter entry names (KIP-853);
+/// <see cref="Uuid.Zero"/> when the directory has none.
+/// </param>
+public sealed record DiskLogStorageOptions(string DataDirectory, string MetadataDirectory, DiskLogSettings Settings, Uuid DirectoryId = default);
 
 /// <summary>A finished flush, to be delivered to the node as <see cref="NodeInput.LogFlushed"/>.</summary>
 public readonly record struct CompletedFlush(TopicPartition Log, long DurableEndOffset);
@@ -61,6 +67,8 @@ public sealed class DiskLogStorage : ILogStorage, IDisposable
             throw;
         }
     }
+
+    public Uuid DirectoryId => _options.DirectoryId;
 
     public IReadOnlyList<TopicPartition> Logs => _logs.Keys.ToList();
 

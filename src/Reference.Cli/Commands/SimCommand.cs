@@ -38,6 +38,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     private readonly Option<string> _duration = new("--duration") { Description = "Virtual time per seed: 500ms, 60s, 5m.", DefaultValueFactory = _ => "60s" };
     private readonly Option<string> _trace = new("--trace") { Description = "Write the trace here (for a sweep: the failing seed's trace)." };
     private readonly Option<long?> _eventsMax = new("--events-max") { Description = "Stop a seed after this many events." };
+    private readonly Option<string[]> _bugs = CommonOptions.Bugs();
     private readonly Option<bool> _checkDeterminism = CommonOptions.Flag("--check-determinism",
         "Run every seed twice and compare digests of the two traces; a difference is a simulator or node bug (no wall clock, threads or hash order may reach a run).");
 
@@ -45,7 +46,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     {
         var command = new Command("sim", "Simulate a cluster deterministically, with faults, over one seed or a sweep of seeds.")
         {
-            _seed, _seeds, _voters, _observers, _faults, _duration, _trace, _eventsMax, _checkDeterminism,
+            _seed, _seeds, _voters, _observers, _faults, _duration, _trace, _eventsMax, _bugs, _checkDeterminism,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -85,7 +86,8 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
                 if (traced.Outcome != result.Outcome)
                     await console.Error.WriteLineAsync($"seed {seed} is not deterministic: re-run for its trace, it ended {traced.Outcome}");
                 await console.Error.WriteLineAsync($"violation at seed {seed}: {result.Outcome.ViolationName}: {result.Outcome.Message}");
-                await console.Error.WriteLineAsync($"trace: {path} (reproduce with: kraft replay {path})");
+                string bugs = string.Concat((parsed.GetValue(_bugs) ?? []).Select(bug => $" --bug {bug}"));
+                await console.Error.WriteLineAsync($"trace: {path} (reproduce with: kraft replay {path}{bugs})");
                 return VerbAction.Failure;
             }
             if (seed == last) break;
@@ -150,6 +152,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             Observers = parsed.GetValue(_observers),
             DurationMs = durationMs,
             Faults = faults,
+            ConfigureNode = CommonOptions.ConfigureBugs(parsed.GetValue(_bugs)),
         };
         if (parsed.GetValue(_eventsMax) is long eventsMax) options = options with { EventsMax = eventsMax };
         try

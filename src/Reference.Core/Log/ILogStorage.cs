@@ -1,3 +1,5 @@
+using Reference.Protocol.Primitives;
+
 namespace Reference.Core.Log;
 
 /// <summary>
@@ -8,6 +10,14 @@ namespace Reference.Core.Log;
 /// </summary>
 public interface ILogStorage
 {
+    /// <summary>
+    /// The directory id of the storage holding <c>__cluster_metadata</c>: the <c>directory.id</c> that
+    /// <c>storage format</c> wrote into its meta.properties (KIP-858/KIP-853), new on every format. It is how a
+    /// voter tells that its disk is still the one it voted and acknowledged entries with; <see cref="Uuid.Zero"/>
+    /// when the storage has none (formatted before directory ids existed), in which case no check can apply.
+    /// </summary>
+    Uuid DirectoryId { get; }
+
     /// <summary>The logs that exist, in <see cref="TopicPartition"/> order (after recovery, at start).</summary>
     IReadOnlyList<TopicPartition> Logs { get; }
 

@@ -26,6 +26,9 @@ public sealed class StepLogView(ILogStorage storage) : ILogStorage
     private readonly SortedDictionary<TopicPartition, PendingLog> _pending = new();
     private readonly List<NodeEffect> _snapshotChanges = [];
 
+    /// <summary>The storage's identity; no effect changes it (a re-format is a new storage).</summary>
+    public Protocol.Primitives.Uuid DirectoryId => storage.DirectoryId;
+
     /// <summary>Forgets the overlay: the shell has carried out the previous step's effects.</summary>
     public void BeginStep()
     {

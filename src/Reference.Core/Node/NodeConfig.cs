@@ -1,3 +1,5 @@
+using Reference.Protocol.Primitives;
+
 namespace Reference.Core.Node;
 
 /// <summary>An endpoint a node advertises: a listener name (PLAINTEXT, CONTROLLER) with host and port.</summary>
@@ -6,8 +8,16 @@ public sealed record Endpoint(string ListenerName, string Host, int Port)
     public override string ToString() => $"{ListenerName}://{Host}:{Port}";
 }
 
-/// <summary>A static KRaft voter from <c>controller.quorum.voters</c> (<c>id@host:port</c>).</summary>
-public sealed record VoterAddress(int NodeId, string Host, int Port);
+/// <summary>
+/// A static KRaft voter from <c>controller.quorum.voters</c> (<c>id@host:port</c>). KIP-853 names a voter by
+/// its node id and the directory id of its metadata log directory (a <i>replica key</i>); when
+/// <paramref name="DirectoryId"/> is known, only a replica whose storage carries that directory id is this
+/// voter. A voter whose disk was replaced or re-formatted gets a new directory id, so it no longer passes for
+/// the voter whose acknowledged entries and votes that disk held (see <see cref="Raft.VoterSet"/>). Kafka's
+/// <c>controller.quorum.voters</c> has no directory ids (its <c>--initial-controllers id@host:port:dirid</c>
+/// format option does): without one the check cannot apply, and the id alone names the voter.
+/// </summary>
+public sealed record VoterAddress(int NodeId, string Host, int Port, Uuid? DirectoryId = null);
 
 /// <summary>
 /// The settings the core acts on, with Kafka's defaults. The broker builds it from server.properties;

@@ -70,11 +70,15 @@ internal sealed class LeaderState : EpochState
         CheckQuorumDeadlineMs = nowMs + _checkQuorumTimeoutMs;
     }
 
-    /// <summary>A fetch from another replica at <paramref name="fetchOffset"/> that matched this leader's log.</summary>
-    public void RecordFetch(int replicaId, long fetchOffset, long nowMs, long leaderEndOffset)
+    /// <summary>
+    /// A fetch from another replica at <paramref name="fetchOffset"/> that matched this leader's log;
+    /// <paramref name="asVoter"/> when its replica key is a voter's (a listed id on another disk is an observer).
+    /// </summary>
+    public void RecordFetch(int replicaId, bool asVoter, long fetchOffset, long nowMs, long leaderEndOffset)
     {
         if (replicaId == _localId) throw new InvalidOperationException("a leader does not fetch from itself");
-        if (_voters.Contains(replicaId)) _voterProgress[replicaId].RecordFetch(fetchOffset, nowMs, leaderEndOffset);
+        if (asVoter && !_voters.Contains(replicaId)) throw new InvalidOperationException($"{replicaId} fetched as a voter but is not listed");
+        if (asVoter) _voterProgress[replicaId].RecordFetch(fetchOffset, nowMs, leaderEndOffset);
         else RecordObserverFetch(replicaId, fetchOffset, nowMs, leaderEndOffset);
     }
 

@@ -1,5 +1,6 @@
 using Reference.Core.Node;
 using Reference.Protocol.Messages;
+using Reference.Protocol.Primitives;
 
 namespace Reference.Core.Raft;
 
@@ -25,7 +26,8 @@ namespace Reference.Core.Raft;
 /// Prospective goes to Unattached in its own epoch only when it kept no vote (else to Voted), and Follower
 /// only when it is an observer whose leader went quiet. Observers are only ever Unattached or Follower.
 /// </remarks>
-internal sealed class QuorumState(int localId, VoterSet voters, NodeConfig config, IDeterministicRandom random)
+/// <param name="localDirectoryId">The directory id of this replica's storage: with <paramref name="localId"/>, its replica key (KIP-853).</param>
+internal sealed class QuorumState(int localId, Uuid localDirectoryId, VoterSet voters, NodeConfig config, IDeterministicRandom random)
 {
     private enum EpochRule { Never, Same, Higher, SameOrHigher, Next }
 
@@ -38,7 +40,13 @@ internal sealed class QuorumState(int localId, VoterSet voters, NodeConfig confi
 
     public VoterSet Voters => voters;
 
-    public bool IsVoter => voters.Contains(localId);
+    public Uuid LocalDirectoryId => localDirectoryId;
+
+    /// <summary>
+    /// This replica is one of the voters: its id is listed and its storage is the one the voter set names. A
+    /// listed id on another disk (replaced, re-formatted) is an observer: it lost what the voter promised.
+    /// </summary>
+    public bool IsVoter => voters.IsVoter(localId, localDirectoryId);
 
     public EpochState Current => _current ?? throw new InvalidOperationException("the quorum state is used before Initialize");
 

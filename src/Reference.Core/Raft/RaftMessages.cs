@@ -12,6 +12,12 @@ internal readonly record struct LeaderAndEpoch(int? LeaderId, int Epoch)
 }
 
 /// <summary>
+/// KIP-853's name for a replica: its node id and the directory id of its metadata storage
+/// (<see cref="Uuid.Zero"/> when unknown). Two replicas with one id on two disks are two replicas.
+/// </summary>
+internal readonly record struct ReplicaKey(int NodeId, Uuid DirectoryId);
+
+/// <summary>
 /// Builds the KRaft RPC bodies this replica sends and answers with, in the versions it speaks: Vote v2
 /// (KIP-996's PreVote), BeginQuorumEpoch and EndQuorumEpoch v1, Fetch v17 (ReplicaState, topic ids). All
 /// name the one metadata partition, <c>__cluster_metadata-0</c>.
@@ -32,7 +38,9 @@ internal static class RaftMessages
     public static bool IsMetadataPartition(string topicName, int partitionIndex) =>
         topicName == TopicName && partitionIndex == RaftLog.Partition.Partition;
 
-    public static VoteRequest VoteRequest(string clusterId, int candidateId, int voterId, int epoch, OffsetAndEpoch lastLog, bool preVote) => new()
+    /// <summary>A Vote (v1+ names both replica keys, KIP-853: <see cref="Uuid.Zero"/> where a directory id is unknown).</summary>
+    public static VoteRequest VoteRequest(string clusterId, int candidateId, int voterId, int epoch, OffsetAndEpoch lastLog, bool preVote,
+        Uuid candidateDirectoryId = default, Uuid voterDirectoryId = default) => new()
     {
         ClusterId = clusterId,
         VoterId = voterId,
@@ -48,6 +56,8 @@ internal static class RaftMessages
                         PartitionIndex = RaftLog.Partition.Partition,
                         CandidateEpoch = epoch,
                         CandidateId = candidateId,
+                        CandidateDirectoryId = candidateDirectoryId,
+                        VoterDirectoryId = voterDirectoryId,
                         LastOffsetEpoch = lastLog.Epoch,
                         LastOffset = lastLog.Offset,
                         PreVote = preVote,
@@ -81,7 +91,8 @@ internal static class RaftMessages
         ],
     };
 
-    public static BeginQuorumEpochRequest BeginQuorumEpochRequest(string clusterId, int leaderId, int voterId, int epoch, VoterAddress? leaderAddress) => new()
+    public static BeginQuorumEpochRequest BeginQuorumEpochRequest(string clusterId, int leaderId, int voterId, int epoch, VoterAddress? leaderAddress,
+        Uuid voterDirectoryId = default) => new()
     {
         ClusterId = clusterId,
         VoterId = voterId,
@@ -90,7 +101,13 @@ internal static class RaftMessages
             new BeginQuorumEpochRequest.TopicData
             {
                 TopicName = TopicName,
-                Partitions = [new BeginQuorumEpochRequest.PartitionData { PartitionIndex = RaftLog.Partition.Partition, LeaderId = leaderId, LeaderEpoch = epoch }],
+                Partitions =
+                [
+                    new BeginQuorumEpochRequest.PartitionData
+                    {
+                        PartitionIndex = RaftLog.Partition.Partition, VoterDirectoryId = voterDirectoryId, LeaderId = leaderId, LeaderEpoch = epoch,
+                    },
+                ],
             },
         ],
         LeaderEndpoints = leaderAddress is null
@@ -170,9 +187,12 @@ internal static class RaftMessages
 
     /// <summary>
     /// A follower's or observer's fetch (KIP-595): where its log ends and the epoch of its last batch, for the
-    /// leader to check against its epoch cache. No fetch session: SessionEpoch -1 asks for a full fetch.
+    /// leader to check against its epoch cache, and (v17, KIP-853) which disk it fetches for, so the leader counts
+    /// the fetch toward the high watermark only when that disk is the voter's. No fetch session: SessionEpoch
+    /// -1 asks for a full fetch.
     /// </summary>
-    public static FetchRequest FetchRequest(string clusterId, int replicaId, int epoch, long fetchOffset, int lastFetchedEpoch, long logStartOffset) => new()
+    public static FetchRequest FetchRequest(string clusterId, int replicaId, int epoch, long fetchOffset, int lastFetchedEpoch, long logStartOffset,
+        Uuid replicaDirectoryId = default) => new()
     {
         ClusterId = clusterId,
         ReplicaState = new FetchRequest.ReplicaStateData { ReplicaId = replicaId, ReplicaEpoch = -1 },
@@ -197,6 +217,7 @@ internal static class RaftMessages
                         LastFetchedEpoch = lastFetchedEpoch,
                         LogStartOffset = logStartOffset,
                         PartitionMaxBytes = RaftLimits.FetchBytesMax,
+                        ReplicaDirectoryId = replicaDirectoryId,
                     },
                 ],
             },
@@ -206,6 +227,10 @@ internal static class RaftMessages
     /// <summary>The replica a fetch comes from: in ReplicaState from v15, in ReplicaId before; -1 for a consumer.</summary>
     public static int FetchingReplicaId(FetchRequest request, short version) =>
         version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId;
+
+    /// <summary>The fetching replica's key: its id, and from v17 the directory id it names (KIP-853); none before.</summary>
+    public static ReplicaKey FetchingReplica(FetchRequest request, FetchRequest.FetchPartition partition, short version) =>
+        new(FetchingReplicaId(request, version), version >= 17 ? partition.ReplicaDirectoryId : Uuid.Zero);
 
     /// <summary>The fetch's only partition when it is the metadata partition (by id from v13, by name before); else null.</summary>
     public static FetchRequest.FetchPartition? MetadataFetchPartition(FetchRequest request, short version)

@@ -1,6 +1,7 @@
 using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
+using Reference.Protocol.Primitives;
 
 namespace Reference.Core.Raft;
 
@@ -27,7 +28,7 @@ public sealed partial class RaftReplica
             effects.Respond(context, RaftMessages.VoteResponse(ErrorCode.InvalidRequest));
             return;
         }
-        ErrorCode error = ValidateVoterOnlyRequest(partition.CandidateId, partition.CandidateEpoch);
+        ErrorCode error = ValidateVoterOnlyRequest(partition.CandidateId, partition.CandidateEpoch, VoterDirectoryIdNamed(partition.VoterDirectoryId, context.ApiVersion));
         if (error != ErrorCode.None)
         {
             effects.Respond(context, RaftMessages.VoteResponse(error, CurrentLeaderAndEpoch, granted: false));
@@ -44,19 +45,26 @@ public sealed partial class RaftReplica
 
     /// <summary>
     /// Kafka's <c>validateVoterOnlyRequest</c>: a request from an older epoch is fenced, and only voters take
-    /// part in elections and epoch announcements.
+    /// part in elections and epoch announcements. KIP-853: a request that names this node's directory as
+    /// another than its storage's was meant for the voter this disk used to be (INVALID_VOTER_KEY); granting
+    /// it a vote would promise on a log and a vote record this disk no longer holds.
     /// </summary>
-    private ErrorCode ValidateVoterOnlyRequest(int remoteId, int requestEpoch)
+    private ErrorCode ValidateVoterOnlyRequest(int remoteId, int requestEpoch, Uuid namedDirectoryId)
     {
         if (requestEpoch < Epoch) return ErrorCode.FencedLeaderEpoch;
         if (remoteId < 0 || remoteId == NodeId) return ErrorCode.InvalidRequest;
+        if (!_quorum.Voters.NamesLocalDirectory(namedDirectoryId, DirectoryId)) return ErrorCode.InvalidVoterKey;
         if (!IsVoter || !_quorum.Voters.Contains(remoteId)) return ErrorCode.InconsistentVoterSet;
         return ErrorCode.None;
     }
 
+    /// <summary>The directory id a Vote or BeginQuorumEpoch names for this voter: from v1 (KIP-853); none before.</summary>
+    private static Uuid VoterDirectoryIdNamed(Uuid field, short version) => version >= 1 ? field : Uuid.Zero;
+
     private void SendVoteRequest(int voterId, bool preVote, long nowMs, Effects effects)
     {
-        VoteRequest request = RaftMessages.VoteRequest(_config.ClusterId, NodeId, voterId, Epoch, _log.EndOffsetAndEpoch, preVote);
+        VoteRequest request = RaftMessages.VoteRequest(_config.ClusterId, NodeId, voterId, Epoch, _log.EndOffsetAndEpoch, preVote,
+            candidateDirectoryId: DirectoryId, voterDirectoryId: _quorum.Voters.DirectoryIdOf(voterId));
         SendRequest(voterId, preVote ? RaftRequestKind.PreVote : RaftRequestKind.Vote, RaftMessages.VoteVersion, request, nowMs, effects);
     }
 

@@ -15,7 +15,7 @@ public sealed partial class RaftReplica
     /// epoch, then the follower's log against its own epoch cache: a log that diverged gets DivergingEpoch
     /// (the end of the largest epoch both may share) and truncates; a matching one gets the batches from its
     /// fetch offset to the leader's log end, and the high watermark. A voter's fetch offset is its durable
-    /// end, so it moves the high watermark. A fetch that finds nothing new waits up to its MaxWaitMs.
+    /// end, so it moves the high watermark; a fetch naming another disk than the voter's does not (KIP-853). A fetch that finds nothing new waits up to its MaxWaitMs.
     /// </summary>
     public void HandleFetch(RequestContext context, FetchRequest request, long nowMs, Effects effects)
     {
@@ -60,7 +60,11 @@ public sealed partial class RaftReplica
             CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = CurrentLeaderAndEpoch.LeaderIdOrNone, LeaderEpoch = Epoch },
         };
         ErrorCode error = ValidateLeaderOnlyRequest(partition.CurrentLeaderEpoch);
-        if (error == ErrorCode.None && recordProgress && _quorum.Voters.Contains(fetch.ReplicaId))
+        // KIP-853: the fetch counts as a voter's (check-quorum, the high watermark) only from the disk the
+        // voter set names; the same id on a replaced disk is an observer that lost what the voter acknowledged.
+        ReplicaKey fetcher = RaftMessages.FetchingReplica(fetch.Request, partition, fetch.Context.ApiVersion);
+        bool fromVoter = _quorum.Voters.IsVoter(fetcher.NodeId, fetcher.DirectoryId);
+        if (error == ErrorCode.None && recordProgress && fromVoter)
             ((LeaderState)_quorum.Current).RecordVoterContact(fetch.ReplicaId, nowMs);
         if (error != ErrorCode.None)
         {
@@ -89,7 +93,7 @@ public sealed partial class RaftReplica
         }
         if (recordProgress && fetch.ReplicaId >= 0 && _quorum.Current is LeaderState leader)
         {
-            leader.RecordFetch(fetch.ReplicaId, partition.FetchOffset, nowMs, _log.EndOffset);
+            leader.RecordFetch(fetch.ReplicaId, fromVoter, partition.FetchOffset, nowMs, _log.EndOffset);
             MaybeAdvanceHighWatermark(leader, nowMs, effects);
             answer.HighWatermark = _highWatermark;
         }

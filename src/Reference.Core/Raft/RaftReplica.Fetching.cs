@@ -40,16 +40,20 @@ public sealed partial class RaftReplica
         };
         if (target is not int toNodeId) return;
         _nextFetchAtMs = long.MaxValue;
-        FetchRequest request = RaftMessages.FetchRequest(_config.ClusterId, NodeId, Epoch, _log.EndOffset, _log.LastEpoch, _log.StartOffset);
+        FetchRequest request = RaftMessages.FetchRequest(_config.ClusterId, NodeId, Epoch, _log.EndOffset, _log.LastEpoch, _log.StartOffset, DirectoryId);
         SendRequest(toNodeId, RaftRequestKind.Fetch, RaftMessages.FetchVersion, request, nowMs, effects);
     }
 
-    /// <summary>Observers ask each voter in turn; any of them names the leader in its answer.</summary>
-    private int NextVoterToAskForLeader()
+    /// <summary>
+    /// Observers ask each voter in turn; any of them names the leader in its answer. A listed voter on a
+    /// replaced disk is an observer too, and skips its own id; with no other voter there is no one to ask.
+    /// </summary>
+    private int? NextVoterToAskForLeader()
     {
-        IReadOnlyCollection<int> voters = _quorum.Voters.Ids;
-        _discoveryTurn = (_discoveryTurn + 1) % voters.Count;
-        return voters.ElementAt(_discoveryTurn);
+        List<int> others = _quorum.Voters.Ids.Where(id => id != NodeId).ToList();
+        if (others.Count == 0) return null;
+        _discoveryTurn = (_discoveryTurn + 1) % others.Count;
+        return others[_discoveryTurn];
     }
 
     private void RetryFetchLater(long nowMs) => _nextFetchAtMs = nowMs + _config.QuorumRetryBackoffMs;

@@ -1,6 +1,7 @@
 using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
+using Reference.Protocol.Primitives;
 
 namespace Reference.Core.Raft;
 
@@ -24,7 +25,7 @@ public sealed partial class RaftReplica
             effects.Respond(context, RaftMessages.BeginQuorumEpochResponse(ErrorCode.InvalidRequest));
             return;
         }
-        ErrorCode error = ValidateVoterOnlyRequest(partition.LeaderId, partition.LeaderEpoch);
+        ErrorCode error = ValidateVoterOnlyRequest(partition.LeaderId, partition.LeaderEpoch, VoterDirectoryIdNamed(partition.VoterDirectoryId, context.ApiVersion));
         if (error == ErrorCode.None && (partition.LeaderEpoch > Epoch || _quorum.Current is not FollowerState { Leader: var leader } || leader != partition.LeaderId))
             BecomeFollower(partition.LeaderEpoch, partition.LeaderId, nowMs, effects);
         effects.Respond(context, RaftMessages.BeginQuorumEpochResponse(error, CurrentLeaderAndEpoch));
@@ -48,7 +49,7 @@ public sealed partial class RaftReplica
             effects.Respond(context, RaftMessages.EndQuorumEpochResponse(ErrorCode.InvalidRequest));
             return;
         }
-        ErrorCode error = ValidateVoterOnlyRequest(partition.LeaderId, partition.LeaderEpoch);
+        ErrorCode error = ValidateVoterOnlyRequest(partition.LeaderId, partition.LeaderEpoch, Uuid.Zero);
         if (error == ErrorCode.None)
         {
             if (partition.LeaderEpoch > Epoch) BecomeUnattached(partition.LeaderEpoch, nowMs, effects);
@@ -77,7 +78,8 @@ public sealed partial class RaftReplica
 
     private void SendBeginQuorumEpoch(int voterId, long nowMs, Effects effects)
     {
-        BeginQuorumEpochRequest request = RaftMessages.BeginQuorumEpochRequest(_config.ClusterId, NodeId, voterId, Epoch, AddressOf(NodeId));
+        BeginQuorumEpochRequest request = RaftMessages.BeginQuorumEpochRequest(_config.ClusterId, NodeId, voterId, Epoch, AddressOf(NodeId),
+            voterDirectoryId: _quorum.Voters.DirectoryIdOf(voterId));
         SendRequest(voterId, RaftRequestKind.BeginQuorumEpoch, RaftMessages.BeginQuorumEpochVersion, request, nowMs, effects);
     }
 
@@ -101,11 +103,16 @@ public sealed partial class RaftReplica
         else OnRequestFailed(request, nowMs, effects);
     }
 
-    /// <summary>An acknowledged announcement is done; a refused one is sent again; a newer epoch ends this one.</summary>
+    /// <summary>
+    /// An acknowledged announcement is done; a refused one is sent again; a newer epoch ends this one. A
+    /// refusal with INVALID_VOTER_KEY is final too: the node at that id runs on another disk than the voter's
+    /// (KIP-853), and no resend changes that; it finds the leader by fetching, as an observer does.
+    /// </summary>
     private void OnAnnouncementAnswered(PendingRequest request, ErrorCode topLevel, ErrorCode error, int leaderId, int epoch, long nowMs, Effects effects)
     {
         if (topLevel == ErrorCode.None && MaybeFollowNewerLeader(leaderId, epoch, nowMs, effects)) return;
-        if (topLevel != ErrorCode.None || error != ErrorCode.None) OnRequestFailed(request, nowMs, effects);
+        if (topLevel == ErrorCode.None && error == ErrorCode.InvalidVoterKey) VoterRequestsOfCurrentState()?.Answered(request.ToNodeId);
+        else if (topLevel != ErrorCode.None || error != ErrorCode.None) OnRequestFailed(request, nowMs, effects);
         else VoterRequestsOfCurrentState()?.Answered(request.ToNodeId);
     }
 }

@@ -41,13 +41,29 @@ public sealed partial class RaftReplica : IControllerLocator
         _peers = peers;
         _persistedState = persistedState;
         _log = new RaftLog(storage);
-        _quorum = new QuorumState(config.NodeId, VoterSet.From(config), config, random);
+        _quorum = new QuorumState(config.NodeId, storage.DirectoryId, VoterSet.From(config), config, random);
     }
 
     public int NodeId => _config.NodeId;
 
-    /// <summary>Listed in <c>controller.quorum.voters</c>; an observer (a broker) only replicates.</summary>
+    /// <summary>
+    /// Listed in <c>controller.quorum.voters</c>, on the storage the voter set names (KIP-853's replica key);
+    /// an observer (a broker, or a voter on a replaced disk) only replicates.
+    /// </summary>
     public bool IsVoter => _quorum.IsVoter;
+
+    /// <summary>The directory id of the storage this replica runs on (meta.properties' <c>directory.id</c>).</summary>
+    public Protocol.Primitives.Uuid DirectoryId => _quorum.LocalDirectoryId;
+
+    /// <summary>
+    /// Why a node listed as a voter does not act as one, for operators and tools; null when it does, or when it
+    /// is not listed at all. The cure is an operator's: re-admit the node under its new directory id.
+    /// </summary>
+    public string? NotVotingReason => _quorum.Voters.Contains(NodeId) && !IsVoter
+        ? $"node {NodeId} is a voter with directory id {_quorum.Voters.DirectoryIdOf(NodeId)} in controller.quorum.voters, but its metadata " +
+          $"storage has directory id {DirectoryId}: the disk was replaced or re-formatted and lost what the voter acknowledged and voted, " +
+          "so this node neither votes nor stands and follows as an observer until it is re-admitted under the new directory id"
+        : null;
 
     public QuorumStateKind State => _quorum.Current.Kind;
 

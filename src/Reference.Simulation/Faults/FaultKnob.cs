@@ -143,11 +143,11 @@ public sealed record FaultKnob(
         new(CrashMidStep, FaultCategory.Process, KnobUnit.Probability, 0, 0, 50 * Percent, true,
             "The chance a crash lands while a step's effects are being carried out, after only some of them."),
         new(RestartEmpty, FaultCategory.Process, KnobUnit.Probability, 0, 0, 25 * Percent, true,
-            "The chance a restart finds an empty disk (a replaced drive); only nodes allowed to lose data."),
+            "The chance a restart finds an empty disk (a replaced drive, formatted with a new directory id); observers, and voters whose entry names a directory id."),
         new(NodesDownMax, FaultCategory.Process, KnobUnit.Count, -1, -1, -1, false,
             "The most nodes down at once; -1 for a minority of the voters plus every observer.") { ManualOnly = true },
         new(VoterDataLoss, FaultCategory.Disk, KnobUnit.Flag, 0, 0, 0, false,
-            "Let voters lose durable data (empty disks, rotted sectors): outside Raft's fault model, so expect real violations.") { ManualOnly = true },
+            "Let voters lose durable data they cannot detect losing (rotted sectors; empty disks where no directory id names the voter): outside Raft's fault model, so expect real violations.") { ManualOnly = true },
     ];
 
     public static FaultKnob? Find(string name) => All.FirstOrDefault(k => k.Name == name);

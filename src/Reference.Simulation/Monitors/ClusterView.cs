@@ -51,6 +51,13 @@ public sealed class NodeView
     /// <summary>A KRaft voter; otherwise an observer (a broker that follows the metadata log).</summary>
     public bool IsVoter { get; }
 
+    /// <summary>
+    /// A voter whose disk is no longer the one its voter entry names (KIP-853's directory id): it was replaced
+    /// by an empty one. What that voter acknowledged and voted is gone; the node must now act as an observer.
+    /// </summary>
+    public bool IsVoterDiskReplaced =>
+        IsVoter && Config.Voters.First(v => v.NodeId == NodeId).DirectoryId is { } named && named != Disk.DirectoryId;
+
     public bool IsRunning => Node is not null;
 
     /// <summary>Counts (re)starts: 1 for the first run, and one more after each crash.</summary>

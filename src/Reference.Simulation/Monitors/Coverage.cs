@@ -85,6 +85,9 @@ public static class CoverageGoals
     public const string CrashMidStep = "sim.crash-mid-step";
     public const string NodeRestarted = "sim.node-restarted";
     public const string RestartEmptyDisk = "sim.restart-empty-disk";
+
+    /// <summary>A voter restarted on a replaced (re-formatted) disk: from then on it must act as an observer (KIP-853).</summary>
+    public const string VoterDiskReplaced = "sim.voter-disk-replaced";
     public const string TornWrite = "sim.torn-write";
     public const string RecoveryCut = "sim.recovery-cut";
     public const string SectorCorrupted = "sim.sector-corrupted";

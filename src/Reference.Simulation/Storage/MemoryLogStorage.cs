@@ -2,6 +2,7 @@ using Reference.Core;
 using Reference.Core.Log;
 using Reference.Core.Node;
 using Reference.Core.Raft;
+using Reference.Protocol.Primitives;
 using Reference.Protocol.Records;
 
 namespace Reference.Simulation.Storage;
@@ -47,6 +48,13 @@ public sealed class MemoryLogStorage : ILogStorage
             return state;
         }
     }
+
+    /// <summary>
+    /// The disk's meta.properties, reduced to what the core reads of it: the <c>directory.id</c> its format
+    /// wrote (KIP-858). A replaced disk is a new <see cref="MemoryLogStorage"/>, formatted with a new id
+    /// (<see cref="SimulatedFormat"/>); <see cref="Uuid.Zero"/> only for a disk built without a format (unit tests).
+    /// </summary>
+    public Uuid DirectoryId { get; init; }
 
     /// <summary>The clock used to stamp new segments (the simulator's virtual time).</summary>
     public long NowMs { get; set; }

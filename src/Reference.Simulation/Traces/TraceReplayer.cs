@@ -79,7 +79,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             string digest = Cluster.NodeConfigDigest.Of(configs[i]);
             if (i >= trace.Header.Nodes.Count || trace.Header.Nodes[i].ConfigDigest != digest)
                 return new ReplayResult(0, null, SimulationOutcome.Ok, trace.End?.Outcome,
-                    $"n{i + 1}'s configuration differs from the trace's (digest {digest}); replay with the run's ConfigureNode");
+                    $"n{i + 1}'s configuration differs from the trace's (the trace has digest {(i < trace.Header.Nodes.Count ? trace.Header.Nodes[i].ConfigDigest : "none")}, this build {digest}); replay with the run's ConfigureNode");
         }
         var run = new Run(this, trace, configs);
         return run.Execute();
@@ -103,7 +103,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             _streams = new RandomStreams(trace.Header.Seed);
             _nodes = configs.Select(c => new ReplayNode(new NodeView(c, c.Voters.Any(v => v.NodeId == c.NodeId))
             {
-                Disk = new MemoryLogStorage { SegmentBytes = c.LogSegmentBytes },
+                Disk = SimulatedFormat.Disk(c, 1),
             })).ToList();
             var coverage = new Coverage();
             foreach (IMonitor monitor in owner._monitors)
@@ -221,7 +221,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
 
         private ReplayDivergence? Restart(TraceDocument.Line line, ReplayNode node, TraceInput.Started started)
         {
-            if (started.EmptyDisk) node.View.Disk = new MemoryLogStorage { SegmentBytes = node.View.Config.LogSegmentBytes };
+            if (started.EmptyDisk) node.View.Disk = SimulatedFormat.Disk(node.View.Config, started.Incarnation);
             else node.PendingCuts ??= new Queue<RecoveryCut>(node.View.Disk.Recover());
             if (node.PendingCuts is { Count: > 0 } extra && !started.EmptyDisk)
             {

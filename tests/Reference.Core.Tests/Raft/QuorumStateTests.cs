@@ -1,6 +1,7 @@
 using Reference.Core.Node;
 using Reference.Core.Raft;
 using Reference.Protocol.Messages;
+using Reference.Protocol.Primitives;
 
 namespace Reference.Core.Tests.Raft;
 
@@ -16,7 +17,7 @@ public sealed class QuorumStateTests
             Voters = Enumerable.Range(1, voterCount).Select(id => new VoterAddress(id, "localhost", 9090 + id)).ToList(),
             AdvertisedBrokerEndpoints = [],
         };
-        return new QuorumState(localId, VoterSet.From(config), config, new SplitMix64Random(1));
+        return new QuorumState(localId, Uuid.Zero, VoterSet.From(config), config, new SplitMix64Random(1));
     }
 
     private static (QuorumState Quorum, Effects Effects) Initialized(QuorumStateData? persisted, int logLastEpoch = -1, int localId = 1)

@@ -136,6 +136,8 @@ public sealed class RaftProperties
     /// <summary>A metadata log that is only its extent and its epochs: all that <see cref="RaftLog.EndOffsetForEpoch"/> reads.</summary>
     private sealed class EpochsOnlyStorage(long endOffset, IReadOnlyList<EpochStartOffset> epochs) : ILogStorage
     {
+        public Protocol.Primitives.Uuid DirectoryId => Protocol.Primitives.Uuid.Zero;
+
         public IReadOnlyList<TopicPartition> Logs => [RaftLog.Partition];
 
         public LogExtent Extent(TopicPartition log) => new(0, endOffset, endOffset);

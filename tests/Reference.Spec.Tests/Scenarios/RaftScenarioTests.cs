@@ -1,3 +1,4 @@
+using Reference.Core.Raft;
 using Reference.Simulation.Faults;
 
 namespace Reference.Spec.Tests.Scenarios;
@@ -183,6 +184,50 @@ public sealed class RaftScenarioTests
             int cutOff = (int)(seed % 3) + 1;
             ScenarioRun isolated = ScenarioRun.Of(ScenarioRun.Plain(seed, 3, 10_000, new ScheduledFault(0, new ClusterFault.Isolate(cutOff, 10_001))));
             Assert.True(isolated.Final.Leader is { } l && l.Id != cutOff, $"{isolated.Describe}: no reachable leader at the end");
+        });
+    }
+
+    /// <summary>
+    /// Kafka's canRecoverFromSingleNodeCommittedDataLoss: one voter (the seed picks which; the leader on some
+    /// seeds) loses its whole disk, committed entries and quorum state, and comes back on an empty one. The
+    /// rest of the cluster keeps committing, and the wiped node catches up to a high watermark well past the
+    /// one before its restart; every spec/ monitor holds throughout (Kafka's scenario leaves MonotonicEpoch
+    /// and MajorityReachedHighWatermark out; ours keeps both, the first per disk, the second excusing a replaced
+    /// disk). With KIP-853's directory ids in the voter set (the simulator formats each voter's disk with the id
+    /// its entry names, and the empty one with a new id), the wiped node knows it is no longer that voter: it
+    /// comes back as an observer, never votes or stands, and stays one until an operator re-admits it.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void CanRecoverFromSingleNodeCommittedDataLoss(int voters)
+    {
+        const long downMs = ElectionBoundMs;
+        const long restartAtMs = SettledMs + downMs;
+        const long durationMs = restartAtMs + ElectionBoundMs;
+        ScenarioRun.ForEachSeed(seed =>
+        {
+            int wiped = (int)(seed % (ulong)voters) + 1;
+            var wipe = new ScheduledFault(SettledMs, new ClusterFault.Crash(wiped, RestartAfterMs: downMs, EmptyDiskOnRestart: true));
+            ScenarioRun run = ScenarioRun.Of(ScenarioRun.Plain(seed, voters, durationMs, wipe));
+            long hwBeforeRestart = run.HighWatermarkBefore(restartAtMs);
+            Assert.True(hwBeforeRestart > run.HighWatermarkBefore(SettledMs), $"{run.Describe}: nothing committed while node {wiped} was down");
+
+            Assert.All(run.Samples.Where(s => s.NowMs >= restartAtMs && s.Of(wiped) is not null), s =>
+                Assert.True(s.Of(wiped)!.Value.State is QuorumStateKind.Unattached or QuorumStateKind.Follower,
+                    $"{run.Describe}: at {s.NowMs} ms node {wiped}, on its new disk, is {s.Of(wiped)!.Value.State}"));
+            Sample end = run.Final;
+            Assert.True(end.Leader is { } leader && leader.Id != wiped, $"{run.Describe}: no leader other than node {wiped} at the end ({end.Leader})");
+            for (int id = 1; id <= voters; id++)
+            {
+                Assert.True(end.Of(id) is { } r && r.HighWatermark >= hwBeforeRestart + 10,
+                    $"{run.Describe}: node {id} ends at {end.Of(id)}, short of {hwBeforeRestart + 10} (the high watermark before the restart plus 10)");
+            }
+            RaftReplica replica = ((Core.Node.Node)run.View.Node(wiped).Node!).Raft;
+            Assert.False(replica.IsVoter, $"{run.Describe}: node {wiped} votes again on a disk its voter entry does not name");
+            Assert.NotNull(replica.NotVotingReason);
+            Assert.True(Enumerable.Range(1, voters).Where(id => id != wiped).All(id => ((Core.Node.Node)run.View.Node(id).Node!).Raft.IsVoter),
+                $"{run.Describe}: a voter that kept its disk stopped voting");
         });
     }
 }

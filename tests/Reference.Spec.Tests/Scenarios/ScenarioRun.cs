@@ -72,12 +72,16 @@ internal sealed class ScenarioRun
         Assert.True(failures.Count == 0, $"{failures.Count} of {Seeds} seeds failed:\n{string.Join("\n", failures)}");
     }
 
-    private ScenarioRun(SimulationOptions options, SimulationResult result, IReadOnlyList<Sample> samples)
+    private ScenarioRun(SimulationOptions options, SimulationResult result, IReadOnlyList<Sample> samples, ClusterView view)
     {
         Options = options;
         Result = result;
         Samples = samples;
+        View = view;
     }
+
+    /// <summary>The cluster as the run left it: the nodes' cores (for what a <see cref="Sample"/> does not hold) and disks.</summary>
+    public ClusterView View { get; }
 
     public SimulationOptions Options { get; }
 
@@ -100,8 +104,9 @@ internal sealed class ScenarioRun
         NodeImplementation node = SimulatedCluster.DefaultNode ?? throw new InvalidOperationException("SimulatedCluster.DefaultNode is not the real Node");
         var probe = new RaftProbe();
         IReadOnlyList<IMonitor> monitors = [.. SpecMonitors.All(), probe];
-        SimulationResult result = new SimulatedCluster(options, node, monitors, SimulatedCluster.DefaultWorkload()).Run();
-        var run = new ScenarioRun(options, result, probe.Samples);
+        var cluster = new SimulatedCluster(options, node, monitors, SimulatedCluster.DefaultWorkload());
+        SimulationResult result = cluster.Run();
+        var run = new ScenarioRun(options, result, probe.Samples, cluster.View);
         Assert.True(result.Outcome.IsOk, $"{run.Describe}: {result.Outcome}");
         Assert.Equal(StopReason.DurationReached, result.Stop);
         return run;
