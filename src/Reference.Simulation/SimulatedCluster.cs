@@ -231,6 +231,7 @@ public sealed partial class SimulatedCluster
         ClusterId = _options.ClusterId,
         NodeImplementation = _implementation.Name,
         Nodes = _nodes.Select(n => new TraceNode(n.Id, n.View.IsVoter, NodeConfigDigest.Of(n.View.Config))).ToList(),
+        Bugs = _options.Bugs,
         FaultSpec = _options.Faults.ToString(),
         FaultKnobs = _knobs.ToString(),
         Workload = _workload?.Name ?? "none",
@@ -279,6 +280,7 @@ public sealed partial class SimulatedCluster
                 Voters = voters,
                 AdvertisedBrokerEndpoints = [new Endpoint("PLAINTEXT", $"n{id}", 9092)],
                 OffsetsTopicReplicationFactor = (short)Math.Min(3, options.NodeCount),
+                ReintroducedBugs = options.Bugs,
             };
             return options.ConfigureNode?.Invoke(config) ?? config;
         }).ToList();

@@ -16,6 +16,8 @@ internal static class NodeConfigDigest
     {
         IEnumerable<string> fields = typeof(NodeConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+            // The bug switches count only when one is on, so traces written before they existed keep their digests.
+            .Where(p => p.Name != nameof(NodeConfig.ReintroducedBugs) || config.ReintroducedBugs != ReintroducedBugs.None)
             .OrderBy(p => p.Name, StringComparer.Ordinal)
             .Select(p => $"{p.Name}={Render(p.GetValue(config))}");
         return StableHash.Fnv1a64(string.Join(";", fields)).ToString("x16", CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Reference.Core.Node;
 
 namespace Reference.Simulation.Traces;
 
@@ -20,6 +21,9 @@ public sealed record TraceHeader
     public required string ClusterId { get; init; }
     public required string NodeImplementation { get; init; }
     public required IReadOnlyList<TraceNode> Nodes { get; init; }
+
+    /// <summary>Flaws switched back on in every node (<see cref="ReintroducedBugNames"/>); a line only when there are some, so older traces read unchanged.</summary>
+    public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
     public required string FaultSpec { get; init; }
     public required string FaultKnobs { get; init; }
     public required string Workload { get; init; }
@@ -37,6 +41,7 @@ public sealed record TraceHeader
         yield return $"seed {Seed.ToString(CultureInfo.InvariantCulture)}";
         yield return $"cluster voters={Voters} observers={Observers} cluster-id={TraceLine.Quote(ClusterId)} node={TraceLine.Quote(NodeImplementation)}";
         foreach (TraceNode node in Nodes) yield return $"node n{node.NodeId} {(node.IsVoter ? "voter" : "observer")} config={node.ConfigDigest}";
+        if (Bugs != ReintroducedBugs.None) yield return $"bugs {ReintroducedBugNames.Format(Bugs)}";
         yield return $"faults spec={FaultSpec} {FaultKnobs}";
         yield return $"workload {TraceLine.Quote(Workload)}";
         yield return $"duration-ms {DurationMs.ToString(CultureInfo.InvariantCulture)}";
@@ -62,6 +67,9 @@ public sealed record TraceHeader
         TraceLine Required(string key) => byKey.TryGetValue(key, out TraceLine? line) ? line : throw new TraceFormatException($"the header has no '{key}' line");
         string faultsLine = lines.First(l => l.StartsWith("faults ", StringComparison.Ordinal));
         TraceLine cluster = Required("cluster");
+        ReintroducedBugs bugs = ReintroducedBugs.None;
+        if (byKey.TryGetValue("bugs", out TraceLine? bugsLine) && !ReintroducedBugNames.TryParse(bugsLine.Word(1), out bugs, out string? unknown))
+            throw new TraceFormatException($"the 'bugs' line: {unknown}");
         return new TraceHeader
         {
             FormatVersion = version,
@@ -70,6 +78,7 @@ public sealed record TraceHeader
             ClusterId = cluster.Value("cluster-id"),
             NodeImplementation = cluster.Value("node"),
             Nodes = nodes,
+            Bugs = bugs,
             FaultSpec = Required("faults").Value("spec"),
             FaultKnobs = faultsLine[(faultsLine.IndexOf(" profile=", StringComparison.Ordinal) + 1)..],
             Workload = Required("workload").Word(1),

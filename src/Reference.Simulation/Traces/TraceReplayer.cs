@@ -71,6 +71,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             Voters = trace.Header.Voters,
             Observers = trace.Header.Observers,
             ClusterId = trace.Header.ClusterId,
+            Bugs = trace.Header.Bugs,
             ConfigureNode = configureNode,
         };
         IReadOnlyList<NodeConfig> configs = SimulatedCluster.BuildConfigs(options);

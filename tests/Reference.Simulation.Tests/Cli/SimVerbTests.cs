@@ -128,10 +128,49 @@ public sealed class SimVerbTests : IDisposable
     [InlineData("sim", "--seed", "1", "--faults", "lots")]
     [InlineData("sim", "--seed", "1", "--duration", "soon")]
     [InlineData("sim", "--seed", "1", "--voters", "9")]
+    [InlineData("sim", "--seed", "1", "--bug", "vote-without-log")]
     public async Task BadArgumentsAreUsageErrors(params string[] args)
     {
         var sim = await Run(Sim(PingNode.Implementation), args);
         Assert.Equal(1, sim.ExitCode);
         Assert.Contains("(see `kraft sim --help`)", sim.Error);
+    }
+
+    [Fact]
+    public async Task AnUnknownBugIsOneLineThatListsEveryBugName()
+    {
+        var sim = await Run(Sim(PingNode.Implementation), "sim", "--seed", "1", "--bug", "no-such-bug");
+        Assert.Equal(1, sim.ExitCode);
+        Assert.Single(sim.Error.TrimEnd('\n').Split('\n'));
+        Assert.Contains("unknown bug 'no-such-bug'", sim.Error);
+        foreach (Core.Node.ReintroducedBugs bug in Enum.GetValues<Core.Node.ReintroducedBugs>().Where(b => b != Core.Node.ReintroducedBugs.None))
+            Assert.Contains(Core.Node.ReintroducedBugNames.Format(bug), sim.Error);
+    }
+
+    [Fact]
+    public void BugNamesAreTheMembersInKebabCaseAndReadBackAsASet()
+    {
+        Assert.Equal("vote-without-log-comparison", Core.Node.ReintroducedBugNames.Format(Core.Node.ReintroducedBugs.VoteWithoutLogComparison));
+        Assert.Equal("none", Core.Node.ReintroducedBugNames.Format(Core.Node.ReintroducedBugs.None));
+        var both = Core.Node.ReintroducedBugs.VoteBeforePersist | Core.Node.ReintroducedBugs.LastReplicaStanding;
+        Assert.Equal("vote-before-persist,last-replica-standing", Core.Node.ReintroducedBugNames.Format(both));
+        Assert.True(Core.Node.ReintroducedBugNames.TryParse("vote-before-persist,last-replica-standing", out var parsed, out _));
+        Assert.Equal(both, parsed);
+    }
+
+    [Fact]
+    public async Task WithVotesGrantedWithoutComparingLogsTheRealNodesSweepFailsAndItsTraceRebuildsTheSameBuggyNodes()
+    {
+        string path = Path.Combine(_directory, "mutation.trace");
+        var sim = await Run(new SimCommand(), "sim", "--seeds", "1..300", "--faults", "all", "--duration", "10s",
+            "--bug", "vote-without-log-comparison", "--trace", path);
+        Assert.Equal(1, sim.ExitCode);
+        Assert.Contains(", bugs vote-without-log-comparison\n", sim.Out);
+        Assert.Matches("violation at seed [0-9]+: ", sim.Error);
+        Assert.Contains("\nbugs vote-without-log-comparison\n", File.ReadAllText(path));
+        var replay = await Run(new ReplayCommand(), "replay", path);
+        Assert.True(replay.ExitCode == 0, replay.Out + replay.Error);
+        Assert.Contains(": identical: ", replay.Out);
+        Assert.Contains("outcome violation ", replay.Out);
     }
 }
