@@ -10,11 +10,8 @@ namespace Reference.Core.Raft;
 /// </summary>
 public readonly record struct OffsetAndEpoch(long Offset, int Epoch) : IComparable<OffsetAndEpoch>
 {
-    /// <summary>An empty log: nothing written, in no epoch (Kafka's UNDEFINED_EPOCH is -1).</summary>
-    public static readonly OffsetAndEpoch Empty = new(0, NoEpoch);
-
-    /// <summary>Kafka's RecordBatch.NO_PARTITION_LEADER_EPOCH and the "no epoch" of an empty log.</summary>
-    public const int NoEpoch = -1;
+    /// <summary>An empty log as Kafka describes it on the wire: offset 0, epoch 0 (its <c>lastFetchedEpoch</c> of an empty log).</summary>
+    public static readonly OffsetAndEpoch Empty = new(0, 0);
 
     public int CompareTo(OffsetAndEpoch other)
     {

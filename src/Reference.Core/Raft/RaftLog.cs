@@ -23,8 +23,14 @@ internal sealed class RaftLog(ILogStorage storage)
     /// <summary>One past the last offset known to be on stable storage; never above <see cref="EndOffset"/>.</summary>
     public long DurableEndOffset { get; private set; }
 
-    /// <summary>The epoch of the last batch in the log, or <see cref="OffsetAndEpoch.NoEpoch"/> when it is empty.</summary>
-    public int LastEpoch => _epochs.LatestEpoch ?? OffsetAndEpoch.NoEpoch;
+    /// <summary>
+    /// The epoch of the last batch in the log, or 0 when it is empty: Kafka's <c>lastFetchedEpoch</c>, which is
+    /// what goes out as a Vote's LastOffsetEpoch and a Fetch's LastFetchedEpoch. A Kafka leader refuses a fetch
+    /// whose LastFetchedEpoch is negative (INVALID_REQUEST), so an empty log must not say -1 (found by the
+    /// golden transcripts: our empty followers sent -1). No leader writes in epoch 0, so 0 orders an empty log
+    /// below every written one, as Raft §5.4.1's comparison needs.
+    /// </summary>
+    public int LastEpoch => _epochs.LatestEpoch ?? 0;
 
     /// <summary>The log's end with the epoch of its last batch: what a vote compares (Raft §5.4.1).</summary>
     public OffsetAndEpoch EndOffsetAndEpoch => new(EndOffset, LastEpoch);
@@ -47,13 +53,14 @@ internal sealed class RaftLog(ILogStorage storage)
     /// The end of <paramref name="epoch"/> in this log: the largest epoch at or below it that the log holds, and
     /// where the next one starts (the log end for the latest). Kafka's <c>KafkaMetadataLog.endOffsetForEpoch</c>
     /// over the cache's <c>endOffsetFor</c>, so no fetch is ever answered "undefined": an epoch newer than the
-    /// log's last ends at the log end in the last epoch, and one older than every epoch in the log (or any, in an
-    /// empty log) ends where the first one starts, in no epoch.
+    /// log's last ends at the log end in the last epoch; one older than every epoch in the log ends where the
+    /// first one starts, in the epoch asked about (Kafka's <c>LeaderEpochFileCache.endOffsetFor</c>), so an empty
+    /// follower's fetch at 0 in epoch 0 matches; an empty log ends at its end in <see cref="LastEpoch"/>.
     /// </summary>
     public LeaderEpochEnd EndOffsetForEpoch(int epoch)
     {
-        if (_epochs.Entries.Count == 0) return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, EndOffset);
-        if (epoch < _epochs.Entries[0].Epoch) return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, _epochs.Entries[0].StartOffset);
+        if (_epochs.Entries.Count == 0) return new LeaderEpochEnd(LastEpoch, EndOffset);
+        if (epoch < _epochs.Entries[0].Epoch) return new LeaderEpochEnd(epoch, _epochs.Entries[0].StartOffset);
         LeaderEpochEnd end = _epochs.EndOffsetFor(epoch, EndOffset);
         return end == LeaderEpochEnd.Undefined ? new LeaderEpochEnd(LastEpoch, EndOffset) : end;
     }
