@@ -10,6 +10,9 @@ namespace Reference.EndToEnd.Tests.Harness;
 /// </summary>
 public sealed record ServerProperties(int NodeId, int ClientPort, int ControllerPort, string LogDirectory)
 {
+    /// <summary><c>trace.record.path</c>, when the broker should record its core's inputs (off when null).</summary>
+    public string? TraceRecordPath { get; init; }
+
     public string Text() => string.Join("\n", Lines()) + "\n";
 
     private IEnumerable<string> Lines()
@@ -28,5 +31,6 @@ public sealed record ServerProperties(int NodeId, int ClientPort, int Controller
         yield return $"log.dirs={LogDirectory}";
         yield return "offsets.topic.replication.factor=1";
         yield return "group.initial.rebalance.delay.ms=0";
+        if (TraceRecordPath is { } trace) yield return $"trace.record.path={trace}";
     }
 }
