@@ -13,6 +13,12 @@ public readonly record struct OffsetAndEpoch(long Offset, int Epoch) : IComparab
     /// <summary>An empty log as Kafka describes it on the wire: offset 0, epoch 0 (its <c>lastFetchedEpoch</c> of an empty log).</summary>
     public static readonly OffsetAndEpoch Empty = new(0, 0);
 
+    /// <summary>
+    /// Kafka's UNDEFINED_EPOCH (RecordBatch.NO_PARTITION_LEADER_EPOCH): "no epoch" in a message field that may
+    /// have none. Never the last epoch of a log: an empty log's is 0 (<see cref="Empty"/>).
+    /// </summary>
+    public const int NoEpoch = -1;
+
     public int CompareTo(OffsetAndEpoch other)
     {
         int byEpoch = Epoch.CompareTo(other.Epoch);
