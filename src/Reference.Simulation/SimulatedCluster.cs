@@ -28,12 +28,15 @@ namespace Reference.Simulation;
 /// </summary>
 public sealed partial class SimulatedCluster
 {
+    /// <summary>The name traces give the core's real Node (a broker's recorded trace too).</summary>
+    public const string RealNodeName = "Reference.Core.Node";
+
     /// <summary>
     /// The node implementation `kraft sim` and `kraft replay` run: the core's real Node, the same class the
     /// broker runs. Tests may swap in toy nodes for the simulator's own tests.
     /// </summary>
     public static NodeImplementation? DefaultNode { get; set; } =
-        new("Reference.Core.Node", (config, storage, quorumState, random) => new Core.Node.Node(config, storage, quorumState, random));
+        new(RealNodeName, (config, storage, quorumState, random) => new Core.Node.Node(config, storage, quorumState, random));
 
     /// <summary>The monitors `kraft sim` and `kraft replay` check, fresh for each run (spec/ adds its invariants here).</summary>
     public static Func<IReadOnlyList<IMonitor>> DefaultMonitors { get; set; } = () => [];
@@ -234,6 +237,7 @@ public sealed partial class SimulatedCluster
         ClusterId = _options.ClusterId,
         NodeImplementation = _implementation.Name,
         Nodes = _nodes.Select(n => new TraceNode(n.Id, n.View.IsVoter, NodeConfigDigest.Of(n.View.Config))).ToList(),
+        Bugs = _options.Bugs,
         FaultSpec = _options.Faults.ToString(),
         FaultKnobs = _knobs.ToString(),
         Workload = _workload?.Name ?? "none",
@@ -283,6 +287,7 @@ public sealed partial class SimulatedCluster
                 Voters = voters,
                 AdvertisedBrokerEndpoints = [new Endpoint("PLAINTEXT", $"n{id}", 9092)],
                 OffsetsTopicReplicationFactor = (short)Math.Min(3, options.NodeCount),
+                ReintroducedBugs = options.Bugs,
             };
             return options.ConfigureNode?.Invoke(config) ?? config;
         }).ToList();

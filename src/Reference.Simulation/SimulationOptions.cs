@@ -42,6 +42,12 @@ public sealed record SimulationOptions
     /// <summary>Nodes start at times drawn in [0, this], so the first election is not a tie every seed.</summary>
     public long StartupSpreadMs { get; init; } = 100;
 
+    /// <summary>
+    /// Historical flaws switched back on in every node (the mutation check, the explorer's museum); the
+    /// trace header records them so replay builds the same nodes. None by default.
+    /// </summary>
+    public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
+
     /// <summary>Adjusts each node's configuration after the simulator builds it (timeouts, roles, replication).</summary>
     public Func<NodeConfig, NodeConfig>? ConfigureNode { get; init; }
 

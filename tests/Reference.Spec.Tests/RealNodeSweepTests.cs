@@ -14,13 +14,14 @@ namespace Reference.Spec.Tests;
 /// </summary>
 public sealed class RealNodeSweepTests
 {
-    private const int SeedCount = 300;
+    /// <summary>The default sweep: seeds 1..SeedCount, 3 voters, every fault, 10 s each. The mutation check sweeps the same.</summary>
+    internal const int SeedCount = 300;
     private const long DurationMs = 10_000;
 
-    private static NodeImplementation RealNode => SimulatedCluster.DefaultNode
+    internal static NodeImplementation RealNode => SimulatedCluster.DefaultNode
         ?? throw new InvalidOperationException("SimulatedCluster.DefaultNode is not the real Node");
 
-    private static SimulationOptions Options(ulong seed) => new()
+    internal static SimulationOptions Options(ulong seed) => new()
     {
         Seed = seed,
         Voters = 3,
@@ -28,8 +29,10 @@ public sealed class RealNodeSweepTests
         Faults = FaultSpec.Of(FaultProfile.All),
     };
 
-    private static SimulationResult Run(ulong seed, TraceWriter? trace = null) =>
-        new SimulatedCluster(Options(seed), RealNode, SpecMonitors.All(), SimulatedCluster.DefaultWorkload(), trace).Run();
+    internal static SimulationResult Run(ulong seed, TraceWriter? trace = null) => Run(Options(seed), trace);
+
+    internal static SimulationResult Run(SimulationOptions options, TraceWriter? trace = null) =>
+        new SimulatedCluster(options, RealNode, SpecMonitors.All(), SimulatedCluster.DefaultWorkload(), trace).Run();
 
     [Fact]
     public void ThreeVotersUnderAllFaultsKeepEveryRaftInvariantAndChangeLeaders()

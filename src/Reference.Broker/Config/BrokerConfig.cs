@@ -47,8 +47,16 @@ public sealed record BrokerConfig
     /// <summary><c>index.interval.bytes</c>: how many log bytes lie between two offset-index entries.</summary>
     public int IndexIntervalBytes { get; init; } = 4096;
 
-    /// <summary><c>trace.record.path</c>: accepted and kept; recording real runs as traces is a later issue.</summary>
+    /// <summary>
+    /// <c>trace.record.path</c>: when set, every input the core receives and every effect it asks for is written
+    /// to this file as a trace (traces/README.md) that <c>kraft replay</c> re-runs and checks. Off by default.
+    /// </summary>
     public string? TraceRecordPath { get; init; }
+
+    /// <summary><c>trace.record.max.bytes</c>: recording stops (with a log line) before the trace would grow past this.</summary>
+    public long TraceRecordMaxBytes { get; init; } = DefaultTraceRecordMaxBytes;
+
+    public const long DefaultTraceRecordMaxBytes = 1L << 30;
 
     public string DataDirectory => LogDirectories[0];
 

@@ -104,6 +104,7 @@ public static class BrokerConfigParser
             SocketRequestMaxBytes = reader.Int("socket.request.max.bytes", 100 * 1024 * 1024, min: 1),
             IndexIntervalBytes = reader.Int("index.interval.bytes", 4096, min: 0),
             TraceRecordPath = reader.String("trace.record.path") is { Length: > 0 } trace ? trace : null,
+            TraceRecordMaxBytes = reader.Long("trace.record.max.bytes", BrokerConfig.DefaultTraceRecordMaxBytes, min: 1024),
         };
     }
 

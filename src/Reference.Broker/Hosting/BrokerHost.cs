@@ -44,8 +44,6 @@ public static class BrokerHost
         if (parsed.Config is not { } config) return Task.FromResult<RunningBroker?>(null);
         var log = new BrokerLog(options.Output, config.Node.NodeId);
         foreach (string warning in parsed.Warnings) log.Warn(Component, warning);
-        if (config.TraceRecordPath is { } tracePath)
-            log.Info(Component, $"trace.record.path={tracePath} is noted; recording real runs as traces is not built yet.");
         NodeFactory factory = options.NodeFactory ?? CoreNodeFactory.Default;
         MetaProperties? meta = LoadOrFormatMetaProperties(options, config, log);
         if (meta is null) return Task.FromResult<RunningBroker?>(null);
@@ -68,13 +66,19 @@ public static class BrokerHost
         DiskLogStorage storage = DiskLogStorage.Open(new DiskLogStorageOptions(config.DataDirectory, config.MetadataDirectory, settings, metadataDirectoryId),
             () => clock.NowMs, message => log.Warn("LogManager", message));
         var listeners = new List<SocketListener>();
+        TraceRecorder? recorder = null;
         try
         {
             QuorumStateData? quorumState = storage.ReadQuorumState();
             log.Info("LogManager", $"Loaded {storage.Logs.Count} logs from {config.DataDirectory} ({(storage.WasCleanShutdown ? "clean" : "recovered after an unclean")} stop).");
-            INode node = factory(nodeConfig, storage, quorumState, new SplitMix64Random(SeedFromOperatingSystem()));
+            ulong seed = SeedFromOperatingSystem();
+            recorder = config.TraceRecordPath is { } tracePath
+                ? TraceRecorder.Start(tracePath, config.TraceRecordMaxBytes, nodeConfig, seed, storage, quorumState, log)
+                : null;
+            IDeterministicRandom random = recorder is null ? new SplitMix64Random(seed) : TraceRecorder.RandomFor(seed, nodeConfig.NodeId);
+            INode node = factory(nodeConfig, storage, quorumState, random);
             if (node is Node { Raft.NotVotingReason: { } notVoting }) log.Warn("RaftManager", notVoting);
-            var loop = new EventLoop(node, storage, clock, log);
+            var loop = new EventLoop(node, storage, clock, log, recorder);
             foreach (ListenerConfig listener in config.Listeners)
                 listeners.Add(SocketListener.Start(listener, config.SocketRequestMaxBytes, loop, log, () => clock.NowMs));
             var peers = new PeerClient(nodeConfig.NodeId, nodeConfig.Voters, nodeConfig.QuorumRequestTimeoutMs, config.SocketRequestMaxBytes, loop, log);
@@ -86,6 +90,7 @@ public static class BrokerHost
         catch
         {
             foreach (SocketListener listener in listeners) listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            recorder?.Dispose();
             storage.Dispose();
             throw;
         }

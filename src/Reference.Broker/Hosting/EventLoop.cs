@@ -36,6 +36,7 @@ internal sealed class EventLoop : INodeInbox
     private readonly LogFlusher _flusher;
     private readonly MonotonicClock _clock;
     private readonly BrokerLog _log;
+    private readonly TraceRecorder? _recorder;
     private readonly Thread _thread;
     private readonly TaskCompletionSource<string?> _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PeerClient? _peers;
@@ -43,9 +44,11 @@ internal sealed class EventLoop : INodeInbox
     private long _lastNowMs;
     private string? _fatal;
 
-    public EventLoop(INode node, DiskLogStorage storage, MonotonicClock clock, BrokerLog log)
+    /// <param name="recorder">Writes each input and its effects to <c>trace.record.path</c> (disposed when the loop stops); null when not recording.</param>
+    public EventLoop(INode node, DiskLogStorage storage, MonotonicClock clock, BrokerLog log, TraceRecorder? recorder = null)
     {
         _node = node;
+        _recorder = recorder;
         _storage = storage;
         _clock = clock;
         _log = log;
@@ -112,6 +115,7 @@ internal sealed class EventLoop : INodeInbox
                 : $"the node or the shell failed: {error}";
         }
         _inbox.Writer.TryComplete();
+        _recorder?.Dispose();
         _stopped.TrySetResult(_fatal);
     }
 
@@ -183,6 +187,8 @@ internal sealed class EventLoop : INodeInbox
     private void Deliver(NodeInput input)
     {
         IReadOnlyList<NodeEffect> effects = _node.Handle(input);
+        // Recorded in the order delivered, before the effects are carried out (a crash then loses no step that acted).
+        _recorder?.Record(input, effects);
         foreach (NodeEffect effect in effects)
         {
             if (_fatal is not null) return;

@@ -21,25 +21,6 @@ public static class CommonOptions
         Arity = ArgumentArity.OneOrMore,
     };
 
-    /// <summary>
-    /// <c>--bug NAME</c>, repeatable: switch a historical flaw back on in every node (<see cref="Parsing.BugNames"/>),
-    /// to watch the simulator catch it. A run with one is replayed with the same switches.
-    /// </summary>
-    public static Option<string[]> Bugs() => new("--bug")
-    {
-        Description = $"Re-introduce a known bug in every node, to see it caught (repeatable): {string.Join(", ", Parsing.BugNames.All)}.",
-        AllowMultipleArgumentsPerToken = false,
-        Arity = ArgumentArity.OneOrMore,
-    };
-
-    /// <summary>The nodes' configuration change <c>--bug</c> asks for, or null for none; a bad name is a usage error.</summary>
-    public static Func<Core.Node.NodeConfig, Core.Node.NodeConfig>? ConfigureBugs(string[]? names)
-    {
-        if (names is not { Length: > 0 }) return null;
-        if (!Parsing.BugNames.TryParse(names, out Core.Node.ReintroducedBugs bugs, out string? error)) throw new CliUsageException($"--bug: {error}");
-        return config => config with { ReintroducedBugs = config.ReintroducedBugs | bugs };
-    }
-
     /// <summary>A flag that takes no value (--create, --list, --from-beginning).</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description, Arity = ArgumentArity.Zero };
 

@@ -14,11 +14,10 @@ namespace Reference.Cli.Commands;
 public sealed class ReplayCommand(Func<NodeImplementation?>? node = null, Func<IReadOnlyList<IMonitor>>? monitors = null) : ICliVerb
 {
     private readonly Argument<string> _file = new("FILE") { Description = "The trace to replay (as `kraft sim --trace` writes it)." };
-    private readonly Option<string[]> _bugs = CommonOptions.Bugs();
 
     public Command Build(CliConsole console)
     {
-        var command = new Command("replay", "Replay a simulation trace and report whether every node did exactly what it records.") { _file, _bugs };
+        var command = new Command("replay", "Replay a simulation trace and report whether every node did exactly what it records.") { _file };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
     }
@@ -43,7 +42,7 @@ public sealed class ReplayCommand(Func<NodeImplementation?>? node = null, Func<I
         }
         IReadOnlyList<IMonitor> checking = (monitors ?? SimulatedCluster.DefaultMonitors)();
         await WarnAboutDifferences(trace.Header, implementation, checking, console);
-        ReplayResult result = new TraceReplayer(implementation, checking, CommonOptions.ConfigureBugs(parsed.GetValue(_bugs))).Replay(trace);
+        ReplayResult result = new TraceReplayer(implementation, checking).Replay(trace);
         await console.Out.WriteLineAsync($"{path}: {result}");
         return result.IsIdentical ? VerbAction.Success : VerbAction.Failure;
     }

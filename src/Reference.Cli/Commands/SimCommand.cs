@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Reference.Core.Node;
 using Reference.Simulation;
 using Reference.Simulation.Faults;
 using Reference.Simulation.Monitors;
@@ -37,8 +38,12 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     };
     private readonly Option<string> _duration = new("--duration") { Description = "Virtual time per seed: 500ms, 60s, 5m.", DefaultValueFactory = _ => "60s" };
     private readonly Option<string> _trace = new("--trace") { Description = "Write the trace here (for a sweep: the failing seed's trace)." };
+    private readonly Option<string> _bug = new("--bug")
+    {
+        Description = "Switch historical flaws back on in every node, for the mutation check: names separated by commas " +
+            $"({string.Join(", ", ReintroducedBugNames.All.Select(entry => entry.Name))}). The trace records them.",
+    };
     private readonly Option<long?> _eventsMax = new("--events-max") { Description = "Stop a seed after this many events." };
-    private readonly Option<string[]> _bugs = CommonOptions.Bugs();
     private readonly Option<bool> _checkDeterminism = CommonOptions.Flag("--check-determinism",
         "Run every seed twice and compare digests of the two traces; a difference is a simulator or node bug (no wall clock, threads or hash order may reach a run).");
 
@@ -46,7 +51,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     {
         var command = new Command("sim", "Simulate a cluster deterministically, with faults, over one seed or a sweep of seeds.")
         {
-            _seed, _seeds, _voters, _observers, _faults, _duration, _trace, _eventsMax, _bugs, _checkDeterminism,
+            _seed, _seeds, _voters, _observers, _faults, _duration, _trace, _bug, _eventsMax, _checkDeterminism,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -86,8 +91,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
                 if (traced.Outcome != result.Outcome)
                     await console.Error.WriteLineAsync($"seed {seed} is not deterministic: re-run for its trace, it ended {traced.Outcome}");
                 await console.Error.WriteLineAsync($"violation at seed {seed}: {result.Outcome.ViolationName}: {result.Outcome.Message}");
-                string bugs = string.Concat((parsed.GetValue(_bugs) ?? []).Select(bug => $" --bug {bug}"));
-                await console.Error.WriteLineAsync($"trace: {path} (reproduce with: kraft replay {path}{bugs})");
+                await console.Error.WriteLineAsync($"trace: {path} (reproduce with: kraft replay {path})");
                 return VerbAction.Failure;
             }
             if (seed == last) break;
@@ -152,9 +156,13 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             Observers = parsed.GetValue(_observers),
             DurationMs = durationMs,
             Faults = faults,
-            ConfigureNode = CommonOptions.ConfigureBugs(parsed.GetValue(_bugs)),
         };
         if (parsed.GetValue(_eventsMax) is long eventsMax) options = options with { EventsMax = eventsMax };
+        if (parsed.GetValue(_bug) is string bugNames)
+        {
+            if (!ReintroducedBugNames.TryParse(bugNames, out ReintroducedBugs bugs, out string? unknown)) throw new CliUsageException($"--bug: {unknown}");
+            options = options with { Bugs = bugs };
+        }
         try
         {
             options.Validate();
@@ -201,7 +209,8 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
         {
             var text = new StringBuilder();
             string seeds = first == last ? $"seed {first}" : $"seeds {first}..{last} ({_seedsRun} run)";
-            text.Append(CultureInfo.InvariantCulture, $"kraft sim: {seeds}, {template.Voters} voters, {template.Observers} observers, faults {template.Faults}, {Seconds(template.DurationMs)} each\n");
+            text.Append(CultureInfo.InvariantCulture, $"kraft sim: {seeds}, {template.Voters} voters, {template.Observers} observers, faults {template.Faults}, {Seconds(template.DurationMs)} each");
+            text.Append(template.Bugs == ReintroducedBugs.None ? "\n" : $", bugs {ReintroducedBugNames.Format(template.Bugs)}\n");
             double speedUp = wall.TotalMilliseconds > 0 ? _virtualMs / wall.TotalMilliseconds : 0;
             text.Append(CultureInfo.InvariantCulture, $"virtual time: {Seconds(_virtualMs)} in {wall.TotalSeconds:0.00} s wall ({speedUp:0.0}x)\n");
             text.Append(CultureInfo.InvariantCulture, $"events: {_events:N0} ({Rate(_events, wall)} events/s), {_inputs:N0} inputs delivered, {_crashes:N0} crashes");

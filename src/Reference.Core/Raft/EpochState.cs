@@ -50,6 +50,9 @@ internal abstract class EpochState
     /// <summary>The candidate this replica voted for in this epoch, or null when it has not voted.</summary>
     public virtual int? VotedId => null;
 
+    /// <summary>The leader the quorum-state file names for this state: <see cref="LeaderId"/>, unless a state says otherwise.</summary>
+    protected virtual int? PersistedLeaderId => LeaderId;
+
     /// <summary>
     /// When this state's own timer fires: the election timeout of the electing states, the fetch timeout of
     /// a follower, the check-quorum timeout of a leader; <see cref="long.MaxValue"/> when it has none.
@@ -66,7 +69,7 @@ internal abstract class EpochState
     public QuorumStateData ToData() => new()
     {
         LeaderEpoch = Epoch,
-        LeaderId = LeaderId ?? -1,
+        LeaderId = PersistedLeaderId ?? -1,
         VotedId = VotedId ?? -1,
     };
 

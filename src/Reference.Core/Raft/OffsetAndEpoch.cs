@@ -10,10 +10,13 @@ namespace Reference.Core.Raft;
 /// </summary>
 public readonly record struct OffsetAndEpoch(long Offset, int Epoch) : IComparable<OffsetAndEpoch>
 {
-    /// <summary>An empty log: nothing written, in no epoch (Kafka's UNDEFINED_EPOCH is -1).</summary>
-    public static readonly OffsetAndEpoch Empty = new(0, NoEpoch);
+    /// <summary>An empty log as Kafka describes it on the wire: offset 0, epoch 0 (its <c>lastFetchedEpoch</c> of an empty log).</summary>
+    public static readonly OffsetAndEpoch Empty = new(0, 0);
 
-    /// <summary>Kafka's RecordBatch.NO_PARTITION_LEADER_EPOCH and the "no epoch" of an empty log.</summary>
+    /// <summary>
+    /// Kafka's UNDEFINED_EPOCH (RecordBatch.NO_PARTITION_LEADER_EPOCH): "no epoch" in a message field that may
+    /// have none. Never the last epoch of a log: an empty log's is 0 (<see cref="Empty"/>).
+    /// </summary>
     public const int NoEpoch = -1;
 
     public int CompareTo(OffsetAndEpoch other)

@@ -13,10 +13,21 @@ internal sealed class ProspectiveState : EpochState
     private readonly int? _retainedVotedId;
     private readonly long _electionDeadlineMs;
 
+    private readonly int _localId;
+
+    /// <param name="ledThisEpoch">
+    /// It led this epoch and resigned. The state file keeps naming it the epoch's leader, so a restart
+    /// resigns again; were it to say only "voted for itself", a restart would resume a candidacy in an epoch
+    /// this replica already led, win it again with the same votes, and write a second, different log in one
+    /// epoch (Raft's Election Safety and Log Matching broken; found by RaftProperties' random schedules).
+    /// </param>
     public ProspectiveState(int epoch, int localId, VoterSet voters, int? retainedLeaderId, int? retainedVotedId,
-        long electionDeadlineMs, long nowMs) : base(epoch)
+        long electionDeadlineMs, long nowMs, bool ledThisEpoch = false) : base(epoch)
     {
         if (retainedLeaderId == localId) throw new InvalidOperationException("a prospective cannot follow itself");
+        if (ledThisEpoch && retainedVotedId != localId) throw new InvalidOperationException("a leader voted for itself in its epoch");
+        _localId = localId;
+        LedThisEpoch = ledThisEpoch;
         _retainedLeaderId = retainedLeaderId;
         _retainedVotedId = retainedVotedId;
         _electionDeadlineMs = electionDeadlineMs;
@@ -33,6 +44,11 @@ internal sealed class ProspectiveState : EpochState
     public override int? LeaderId => _retainedLeaderId;
 
     public override int? VotedId => _retainedVotedId;
+
+    /// <summary>It led this epoch (it came from Resigned): a lost pre-vote takes it back to Resigned, not to Voted.</summary>
+    public bool LedThisEpoch { get; }
+
+    protected override int? PersistedLeaderId => LedThisEpoch ? _localId : _retainedLeaderId;
 
     public override long DeadlineMs => _electionDeadlineMs;
 

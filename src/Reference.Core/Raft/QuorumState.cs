@@ -91,8 +91,9 @@ internal sealed class QuorumState(int localId, Uuid localDirectoryId, VoterSet v
 
     public ProspectiveState TransitionToProspective(long nowMs, Effects effects)
     {
-        int? retainedLeader = Current.LeaderId == localId ? null : Current.LeaderId;
-        return Move(new ProspectiveState(Epoch, localId, voters, retainedLeader, Current.VotedId, ElectionDeadlineMs(nowMs), nowMs), effects);
+        bool ledThisEpoch = Current.LeaderId == localId;
+        int? retainedLeader = ledThisEpoch ? null : Current.LeaderId;
+        return Move(new ProspectiveState(Epoch, localId, voters, retainedLeader, Current.VotedId, ElectionDeadlineMs(nowMs), nowMs, ledThisEpoch), effects);
     }
 
     public CandidateState TransitionToCandidate(long nowMs, Effects effects)
@@ -173,7 +174,7 @@ internal sealed class QuorumState(int localId, Uuid localDirectoryId, VoterSet v
         {
             { h,  s, s, n, n, n, sh }, // Unattached
             { h,  n, s, n, n, n, sh }, // Voted
-            { sh, s, n, x, n, n, sh }, // Prospective
+            { sh, s, n, x, n, s, sh }, // Prospective (back to Resigned: a pre-vote lost in the epoch it led)
             { h,  n, s, n, s, n, sh }, // Candidate
             { h,  n, n, n, n, s, h },  // Leader
             { h,  n, s, n, n, n, h },  // Resigned

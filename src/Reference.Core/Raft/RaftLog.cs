@@ -27,9 +27,13 @@ internal sealed class RaftLog(ILogStorage storage)
 
     /// <summary>
     /// The epoch of the last batch in the log; for a log that holds no batch, the epoch of the latest snapshot
-    /// (Kafka's <c>lastFetchedEpoch</c> after a snapshot was installed), else <see cref="OffsetAndEpoch.NoEpoch"/>.
+    /// (Kafka's <c>lastFetchedEpoch</c> after a snapshot was installed), else 0. It goes out as a Vote's
+    /// LastOffsetEpoch and a Fetch's LastFetchedEpoch. A Kafka leader refuses a fetch whose LastFetchedEpoch is
+    /// negative (INVALID_REQUEST), so an empty log must not say -1 (found by the golden transcripts: our empty
+    /// followers sent -1). No leader writes in epoch 0, so 0 orders an empty log below every written one, as
+    /// Raft §5.4.1's comparison needs.
     /// </summary>
-    public int LastEpoch => _epochs.LatestEpoch ?? LatestSnapshot?.Epoch ?? OffsetAndEpoch.NoEpoch;
+    public int LastEpoch => _epochs.LatestEpoch ?? LatestSnapshot?.Epoch ?? 0;
 
     /// <summary>The durable snapshots that were found intact or written by this replica, by end offset ascending (KIP-630).</summary>
     public IReadOnlyList<OffsetAndEpoch> Snapshots => _snapshots;
@@ -119,18 +123,20 @@ internal sealed class RaftLog(ILogStorage storage)
     /// The end of <paramref name="epoch"/> in this log: the largest epoch at or below it that the log holds, and
     /// where the next one starts (the log end for the latest). Kafka's <c>KafkaMetadataLog.endOffsetForEpoch</c>
     /// over the cache's <c>endOffsetFor</c>, so no fetch is ever answered "undefined": an epoch newer than the
-    /// log's last ends at the log end in the last epoch, and one older than every epoch in the log (or any, in an
-    /// empty log) ends where the first one starts, in no epoch.
+    /// log's last ends at the log end in the last epoch; one older than every epoch in the log ends where the
+    /// first one starts, in the epoch asked about (Kafka's <c>LeaderEpochFileCache.endOffsetFor</c>), so an empty
+    /// follower's fetch at 0 in epoch 0 matches; an empty log ends at its end in <see cref="LastEpoch"/>.
     /// </summary>
     public LeaderEpochEnd EndOffsetForEpoch(int epoch)
     {
         if (_epochs.Entries.Count == 0) return new LeaderEpochEnd(LastEpoch, EndOffset);
         if (epoch < _epochs.Entries[0].Epoch)
         {
-            // Kafka's KafkaMetadataLog: below the log's epochs, the snapshot at the log start names the end.
-            if (EarliestSnapshot is { } snapshot && snapshot.Epoch == epoch && snapshot.Offset == _epochs.Entries[0].StartOffset)
-                return new LeaderEpochEnd(snapshot.Epoch, snapshot.Offset);
-            return new LeaderEpochEnd(OffsetAndEpoch.NoEpoch, _epochs.Entries[0].StartOffset);
+            // Kafka's leader-epoch cache: an epoch older than any the log holds ends where the first one starts,
+            // tagged with the epoch asked about; KafkaMetadataLog then names the snapshot at the log start instead.
+            long firstStart = _epochs.Entries[0].StartOffset;
+            if (EarliestSnapshot is { } snapshot && snapshot.Offset == firstStart) return new LeaderEpochEnd(snapshot.Epoch, snapshot.Offset);
+            return new LeaderEpochEnd(epoch, firstStart);
         }
         LeaderEpochEnd end = _epochs.EndOffsetFor(epoch, EndOffset);
         return end == LeaderEpochEnd.Undefined ? new LeaderEpochEnd(LastEpoch, EndOffset) : end;

@@ -36,8 +36,10 @@ public sealed partial class RaftReplica
         }
         bool preVote = context.ApiVersion >= 2 && partition.PreVote;
         if (partition.CandidateEpoch > Epoch) BecomeUnattached(partition.CandidateEpoch, nowMs, effects);
-        // Raft §5.4.1: grant only to a candidate whose log is at least as up to date as this one.
-        bool isLogUpToDate = new OffsetAndEpoch(partition.LastOffset, partition.LastOffsetEpoch) >= _log.EndOffsetAndEpoch;
+        // Raft §5.4.1: grant only to a candidate whose log is at least as up to date as this one. Votes and
+        // pre-votes share this one comparison, so the mutation check's switch drops it for both.
+        bool isLogUpToDate = _config.ReintroducedBugs.HasFlag(ReintroducedBugs.VoteWithoutLogComparison)
+            || new OffsetAndEpoch(partition.LastOffset, partition.LastOffsetEpoch) >= _log.EndOffsetAndEpoch;
         bool granted = _quorum.Current.CanGrantVote(partition.CandidateId, isLogUpToDate, preVote);
         if (granted && !preVote && _quorum.Current.VotedId != partition.CandidateId) BecomeVoted(Epoch, partition.CandidateId, nowMs, effects);
         effects.Respond(context, RaftMessages.VoteResponse(ErrorCode.None, CurrentLeaderAndEpoch, granted));

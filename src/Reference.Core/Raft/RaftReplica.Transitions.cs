@@ -67,12 +67,15 @@ public sealed partial class RaftReplica
 
     /// <summary>
     /// Kafka's rule when a pre-vote fails or times out: back to the leader it knew, else to the vote it cast,
-    /// else unattached; each waits out a fresh timeout before the next try.
+    /// else unattached; each waits out a fresh timeout before the next try. A replica that led this epoch
+    /// goes back to Resigned: "voted for itself" would read, after a restart, as a candidacy to resume in an
+    /// epoch it already won (see <see cref="ProspectiveState.LedThisEpoch"/>).
     /// </summary>
     private void OnPreVoteLost(long nowMs, Effects effects)
     {
         if (_quorum.Current is not ProspectiveState prospective) throw new InvalidOperationException($"{_quorum.Current} held no pre-vote");
-        if (prospective.LeaderId is int leader) BecomeFollower(Epoch, leader, nowMs, effects);
+        if (prospective.LedThisEpoch) BecomeResigned(_quorum.Voters.Ids.Where(id => id != NodeId).ToList(), nowMs, effects);
+        else if (prospective.LeaderId is int leader) BecomeFollower(Epoch, leader, nowMs, effects);
         else if (prospective.VotedId is int voted) BecomeVoted(Epoch, voted, nowMs, effects);
         else BecomeUnattached(Epoch, nowMs, effects);
     }

@@ -25,6 +25,8 @@ internal static class NodeConfigDigest
         };
         IEnumerable<string> fields = typeof(NodeConfig).GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract")
+            // The bug switches count only when one is on, so traces written before they existed keep their digests.
+            .Where(p => p.Name != nameof(NodeConfig.ReintroducedBugs) || config.ReintroducedBugs != ReintroducedBugs.None)
             .OrderBy(p => p.Name, StringComparer.Ordinal)
             .Select(p => (p.Name, Value: Render(p.GetValue(config)), Default: Render(p.GetValue(defaults))))
             .Where(p => p.Value != p.Default || p.Name is nameof(NodeConfig.NodeId) or nameof(NodeConfig.ClusterId)

@@ -34,6 +34,18 @@ public abstract record TraceEntry(long TimeMs)
     /// <summary>A client recorded an invocation or completion.</summary>
     public sealed record Client(HistoryEntry Entry) : TraceEntry(Entry.TimeMs);
 
+    /// <summary>
+    /// Batches a node's disk held before it started (a real broker's trace starts from whatever its disk
+    /// held): appended to the replayed disk in order, from offset 0 on. Written before the first <c>started</c>.
+    /// </summary>
+    public sealed record Preload(long TimeMs, int NodeId, TopicPartition Log, long BaseOffset, byte[] Batches) : TraceEntry(TimeMs);
+
+    /// <summary>A preloaded log's start offset and how much of it was durable (an empty log too: it exists).</summary>
+    public sealed record PreloadExtent(long TimeMs, int NodeId, TopicPartition Log, long StartOffset, long DurableEndOffset) : TraceEntry(TimeMs);
+
+    /// <summary>The quorum-state file the node's disk held before it started, as <see cref="Storage.MemoryLogStorage.QuorumStateFileVersion"/> bytes.</summary>
+    public sealed record PreloadQuorumState(long TimeMs, int NodeId, byte[] State) : TraceEntry(TimeMs);
+
     public const string EffectPrefix = "  = ";
 
     public IEnumerable<string> FormatLines()
@@ -58,6 +70,15 @@ public abstract record TraceEntry(long TimeMs)
                 break;
             case Network network:
                 yield return $"{time} net {TraceLine.Quote(network.Description)}";
+                break;
+            case Preload preload:
+                yield return $"{time} n{preload.NodeId} preload log={TraceLine.Quote(preload.Log.ToString())} base={preload.BaseOffset} bytes={Convert.ToHexStringLower(preload.Batches)}";
+                break;
+            case PreloadExtent extent:
+                yield return $"{time} n{extent.NodeId} preload-extent log={TraceLine.Quote(extent.Log.ToString())} start={extent.StartOffset} durable={extent.DurableEndOffset}";
+                break;
+            case PreloadQuorumState state:
+                yield return $"{time} n{state.NodeId} preload-quorum-state state={Convert.ToHexStringLower(state.State)}";
                 break;
             case Client client:
                 HistoryEntry entry = client.Entry;
@@ -88,6 +109,9 @@ public abstract record TraceEntry(long TimeMs)
                 Enum.TryParse(line.Value("reason"), out RecordBatchError reason) ? reason : throw new TraceFormatException("unknown recovery reason")),
             "corrupt" => new Corruption(time, node, TraceInput.ParseLog(line.Value("log")), line.Long("batch"), line.Int("byte"),
                 byte.Parse(line.Value("xor"), NumberStyles.HexNumber, CultureInfo.InvariantCulture)),
+            "preload" => new Preload(time, node, TraceInput.ParseLog(line.Value("log")), line.Long("base"), line.Hex("bytes")),
+            "preload-extent" => new PreloadExtent(time, node, TraceInput.ParseLog(line.Value("log")), line.Long("start"), line.Long("durable")),
+            "preload-quorum-state" => new PreloadQuorumState(time, node, line.Hex("state")),
             _ => new Input(time, node, TraceInput.Parse(line), []),
         };
     }

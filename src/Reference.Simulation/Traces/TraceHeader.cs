@@ -1,9 +1,14 @@
 using System.Globalization;
+using Reference.Core.Node;
 
 namespace Reference.Simulation.Traces;
 
-/// <summary>A node as the trace header names it: its role and a digest of its configuration, so replay can tell it builds the same nodes.</summary>
-public sealed record TraceNode(int NodeId, bool IsVoter, string ConfigDigest);
+/// <summary>
+/// A node as the trace header names it: its role and a digest of its configuration, so replay can tell it
+/// builds the same nodes. A broker's trace also carries the whole configuration (<see cref="ConfigJson"/>,
+/// <see cref="NodeConfigJson"/>): server.properties is not in the trace, so replay builds the node from it.
+/// </summary>
+public sealed record TraceNode(int NodeId, bool IsVoter, string ConfigDigest, string? ConfigJson = null);
 
 /// <summary>
 /// What a trace needs to be replayed and understood: the format, the build that wrote it, the seed, the
@@ -12,6 +17,10 @@ public sealed record TraceNode(int NodeId, bool IsVoter, string ConfigDigest);
 public sealed record TraceHeader
 {
     public const string Magic = "kraft-simulation-trace";
+
+    /// <summary>What wrote the trace: the simulator, or a real broker recording its core's inputs (<c>trace.record.path</c>).</summary>
+    public const string SimulatorSource = "simulator";
+    public const string BrokerSource = "broker";
     public const int CurrentFormatVersion = 1;
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
@@ -20,6 +29,12 @@ public sealed record TraceHeader
     public required string ClusterId { get; init; }
     public required string NodeImplementation { get; init; }
     public required IReadOnlyList<TraceNode> Nodes { get; init; }
+
+    /// <summary>Flaws switched back on in every node (<see cref="ReintroducedBugNames"/>); a line only when there are some, so older traces read unchanged.</summary>
+    public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
+
+    /// <summary><see cref="SimulatorSource"/> or <see cref="BrokerSource"/>; a line only for a broker, so simulator traces read unchanged.</summary>
+    public string Source { get; init; } = SimulatorSource;
     public required string FaultSpec { get; init; }
     public required string FaultKnobs { get; init; }
     public required string Workload { get; init; }
@@ -36,7 +51,11 @@ public sealed record TraceHeader
         yield return $"build {TraceLine.Quote(Build)}";
         yield return $"seed {Seed.ToString(CultureInfo.InvariantCulture)}";
         yield return $"cluster voters={Voters} observers={Observers} cluster-id={TraceLine.Quote(ClusterId)} node={TraceLine.Quote(NodeImplementation)}";
-        foreach (TraceNode node in Nodes) yield return $"node n{node.NodeId} {(node.IsVoter ? "voter" : "observer")} config={node.ConfigDigest}";
+        if (Source != SimulatorSource) yield return $"source {Source}";
+        foreach (TraceNode node in Nodes)
+            yield return $"node n{node.NodeId} {(node.IsVoter ? "voter" : "observer")} config={node.ConfigDigest}" +
+                (node.ConfigJson is { } json ? $" json={TraceLine.Quote(json)}" : "");
+        if (Bugs != ReintroducedBugs.None) yield return $"bugs {ReintroducedBugNames.Format(Bugs)}";
         yield return $"faults spec={FaultSpec} {FaultKnobs}";
         yield return $"workload {TraceLine.Quote(Workload)}";
         yield return $"duration-ms {DurationMs.ToString(CultureInfo.InvariantCulture)}";
@@ -56,12 +75,16 @@ public sealed record TraceHeader
         foreach (string text in lines.Skip(1))
         {
             TraceLine line = TraceLine.Parse(text);
-            if (line.Word(0) == "node") nodes.Add(new TraceNode(int.Parse(line.Word(1)[1..], CultureInfo.InvariantCulture), line.Word(2) == "voter", line.Value("config")));
+            if (line.Word(0) == "node")
+                nodes.Add(new TraceNode(int.Parse(line.Word(1)[1..], CultureInfo.InvariantCulture), line.Word(2) == "voter", line.Value("config"), line.OptionalValue("json")));
             else byKey[line.Word(0)] = line;
         }
         TraceLine Required(string key) => byKey.TryGetValue(key, out TraceLine? line) ? line : throw new TraceFormatException($"the header has no '{key}' line");
         string faultsLine = lines.First(l => l.StartsWith("faults ", StringComparison.Ordinal));
         TraceLine cluster = Required("cluster");
+        ReintroducedBugs bugs = ReintroducedBugs.None;
+        if (byKey.TryGetValue("bugs", out TraceLine? bugsLine) && !ReintroducedBugNames.TryParse(bugsLine.Word(1), out bugs, out string? unknown))
+            throw new TraceFormatException($"the 'bugs' line: {unknown}");
         return new TraceHeader
         {
             FormatVersion = version,
@@ -70,6 +93,8 @@ public sealed record TraceHeader
             ClusterId = cluster.Value("cluster-id"),
             NodeImplementation = cluster.Value("node"),
             Nodes = nodes,
+            Bugs = bugs,
+            Source = byKey.TryGetValue("source", out TraceLine? source) ? source.Word(1) : SimulatorSource,
             FaultSpec = Required("faults").Value("spec"),
             FaultKnobs = faultsLine[(faultsLine.IndexOf(" profile=", StringComparison.Ordinal) + 1)..],
             Workload = Required("workload").Word(1),

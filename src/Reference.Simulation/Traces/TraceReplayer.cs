@@ -65,12 +65,14 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
 
     public ReplayResult Replay(TraceDocument trace)
     {
+        if (trace.Header.Nodes.Count > 0 && trace.Header.Nodes.All(node => node.ConfigJson is not null)) return ReplayRecordedConfigs(trace);
         var options = new SimulationOptions
         {
             Seed = trace.Header.Seed,
             Voters = trace.Header.Voters,
             Observers = trace.Header.Observers,
             ClusterId = trace.Header.ClusterId,
+            Bugs = trace.Header.Bugs,
             ConfigureNode = configureNode,
         };
         IReadOnlyList<NodeConfig> configs = SimulatedCluster.BuildConfigs(options);
@@ -83,6 +85,27 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
         }
         var run = new Run(this, trace, configs);
         return run.Execute();
+    }
+
+    /// <summary>
+    /// A trace that carries each node's whole configuration (a real broker's): the nodes are built from it,
+    /// each checked against its recorded digest. Spec monitors judge a whole cluster, and a broker's trace
+    /// holds one node of it, so only the effects are compared.
+    /// </summary>
+    private ReplayResult ReplayRecordedConfigs(TraceDocument trace)
+    {
+        var configs = new List<NodeConfig>();
+        foreach (TraceNode node in trace.Header.Nodes)
+        {
+            NodeConfig config = NodeConfigJson.Read(node.ConfigJson!);
+            string digest = NodeConfigJson.Digest(config);
+            if (config.NodeId != node.NodeId || digest != node.ConfigDigest)
+                return new ReplayResult(0, null, SimulationOutcome.Ok, trace.End?.Outcome,
+                    $"n{node.NodeId}'s recorded configuration reads back as a different one (digest {digest}, recorded {node.ConfigDigest})");
+            configs.Add(config);
+        }
+        bool judgeCluster = trace.Header.Source == TraceHeader.SimulatorSource;
+        return new Run(judgeCluster ? this : new TraceReplayer(implementation, [], configureNode), trace, configs).Execute();
     }
 
     private sealed class Run
@@ -133,9 +156,8 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             return new ReplayResult(_events, null, _outcome, _trace.End?.Outcome, null);
         }
 
-        private ReplayNode Node(int nodeId) => nodeId >= 1 && nodeId <= _nodes.Count
-            ? _nodes[nodeId - 1]
-            : throw new TraceFormatException($"n{nodeId} is not in the trace's cluster");
+        private ReplayNode Node(int nodeId) => _nodes.FirstOrDefault(node => node.View.NodeId == nodeId)
+            ?? throw new TraceFormatException($"n{nodeId} is not in the trace's cluster");
 
         private ReplayDivergence? Step(TraceDocument.Line line, TraceEntry? next)
         {
@@ -159,6 +181,8 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
                 case TraceEntry.Network network:
                     Check(new SimulationEvent.FaultInjected(network.TimeMs, network.Description));
                     return null;
+                case TraceEntry.Preload or TraceEntry.PreloadExtent or TraceEntry.PreloadQuorumState:
+                    return Preload(line);
                 case TraceEntry.Client client:
                     _history.Append(client.Entry);
                     Check(new SimulationEvent.HistoryRecorded(client.TimeMs, client.Entry));
@@ -179,6 +203,40 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             if (actual != expected) return Diverge(line, expected, actual);
             Check(new SimulationEvent.LogRecovered(recovery.TimeMs, recovery.NodeId, cut));
             return null;
+        }
+
+        /// <summary>Fills a node's disk with what a broker's disk held before it started; only before the node's first start.</summary>
+        private ReplayDivergence? Preload(TraceDocument.Line line)
+        {
+            int nodeId = line.Entry switch
+            {
+                TraceEntry.Preload p => p.NodeId,
+                TraceEntry.PreloadExtent p => p.NodeId,
+                TraceEntry.PreloadQuorumState p => p.NodeId,
+                _ => throw new TraceFormatException("not a preload"),
+            };
+            ReplayNode node = Node(nodeId);
+            if (node.View.Node is not null || node.View.Incarnation > 0) return Diverge(line, "a disk filled before the node starts", $"n{nodeId} has started");
+            MemoryLogStorage disk = node.View.Disk;
+            switch (line.Entry)
+            {
+                case TraceEntry.Preload batches:
+                    if (!disk.Apply(new NodeEffect.AppendToLog(batches.Log, batches.BaseOffset, batches.Batches)))
+                        return Diverge(line, $"batches appended to {batches.Log} at {batches.BaseOffset}", $"the disk refused them (its log ends at {disk.Extent(batches.Log).EndOffset})");
+                    return null;
+                case TraceEntry.PreloadExtent extent:
+                    disk.Apply(new NodeEffect.AdvanceLogStart(extent.Log, extent.StartOffset));
+                    if (disk.FlushTo(extent.Log, extent.DurableEndOffset) != extent.DurableEndOffset)
+                        return Diverge(line, $"{extent.Log} durable up to {extent.DurableEndOffset}", $"durable up to {disk.Extent(extent.Log).DurableEndOffset}");
+                    return null;
+                case TraceEntry.PreloadQuorumState state:
+                    if (!Protocol.Messages.MessageBytes.TryDecode(state.State, MemoryLogStorage.QuorumStateFileVersion, out Protocol.Messages.QuorumStateData? data, out string? error))
+                        throw new TraceFormatException($"the preloaded quorum state does not read: {error}");
+                    disk.Apply(new NodeEffect.PersistQuorumState(data!));
+                    return null;
+                default:
+                    throw new TraceFormatException("not a preload");
+            }
         }
 
         private ReplayDivergence? ReplayInput(TraceDocument.Line line, TraceEntry.Input input, TraceEntry? next)

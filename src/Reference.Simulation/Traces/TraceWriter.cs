@@ -41,7 +41,14 @@ public sealed record TraceDocument(TraceHeader Header, IReadOnlyList<TraceDocume
 /// <summary>Reads what <see cref="TraceWriter"/> wrote; throws <see cref="TraceFormatException"/> naming the line that does not read.</summary>
 public static class TraceReader
 {
-    public static TraceDocument Read(TextReader input)
+    public static TraceDocument Read(TextReader input) => Read(input, cutShort: false);
+
+    /// <param name="cutShort">
+    /// The text ends without its last line end: a recording that stopped mid-write (a broker that crashed).
+    /// Its unfinished last line is dropped, and with it the event it belonged to when it was one of that
+    /// event's effect lines (the event may have had more); what comes before replays.
+    /// </param>
+    public static TraceDocument Read(TextReader input, bool cutShort)
     {
         var headerLines = new List<string>();
         int lineNumber = 0;
@@ -67,8 +74,16 @@ public static class TraceReader
             open = null;
             effects.Clear();
         }
-        while ((text = input.ReadLine()) is not null)
+        string? next = input.ReadLine();
+        string? unfinished = null;
+        while ((text = next) is not null)
         {
+            next = input.ReadLine();
+            if (next is null && cutShort)
+            {
+                unfinished = text;
+                break;
+            }
             lineNumber++;
             try
             {
@@ -102,13 +117,21 @@ public static class TraceReader
                 throw new TraceFormatException($"line {lineNumber}: {error.Message}");
             }
         }
-        Close();
+        if (unfinished is not null && unfinished.StartsWith(' ')) open = null;
+        else Close();
         return new TraceDocument(header, entries, end);
     }
 
+    /// <summary>Reads a trace file; one whose last line is unfinished is read as far as its last whole event.</summary>
     public static TraceDocument ReadFile(string path)
     {
-        using var reader = new StreamReader(path);
-        return Read(reader);
+        bool cutShort;
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            if (file.Length > 0) file.Seek(-1, SeekOrigin.End);
+            cutShort = file.Length > 0 && file.ReadByte() != '\n';
+        }
+        using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return Read(reader, cutShort);
     }
 }

@@ -202,8 +202,14 @@ public sealed class BrokerConfigParserTests
     }
 
     [Fact]
-    public void TraceRecordPathIsKept() =>
-        Assert.Equal("/tmp/trace.txt", Valid(Combined + "\ntrace.record.path=/tmp/trace.txt").TraceRecordPath);
+    public void TraceRecordPathIsKeptAndItsBoundDefaultsToOneGibibyte()
+    {
+        BrokerConfig config = Valid(Combined + "\ntrace.record.path=/tmp/trace.txt");
+        Assert.Equal("/tmp/trace.txt", config.TraceRecordPath);
+        Assert.Equal(1L << 30, config.TraceRecordMaxBytes);
+        Assert.Equal(65_536, Valid(Combined + "\ntrace.record.max.bytes=65536").TraceRecordMaxBytes);
+        Assert.Null(BrokerConfigParser.Parse(Combined + "\ntrace.record.max.bytes=12").Config);
+    }
 
     internal static string RepositoryRoot()
     {

@@ -162,4 +162,29 @@ public sealed class ElectionTests
         Assert.Same(upToDate, cluster.Leaders[0]);
         Assert.True(cluster.RunUntil(() => laggard.Replica.HighWatermark >= committed));
     }
+
+    [Fact]
+    public void AReplicaThatLedAnEpochNeverStandsAgainInItAfterALostPreVoteAndARestart()
+    {
+        // Raft's Election Safety: one leader per epoch, and that leader wins it once. A resigned leader whose
+        // pre-vote failed once went back to "voted for itself, no leader" in its own epoch; a restart read that
+        // as a candidacy to resume and won the same epoch again with a different log (RaftProperties seed
+        // 463473415, 2 voters, 1 observer).
+        var replica = new ReplicaUnderTest(nodeId: 1, voterCount: 3, ReplicaUnderTest.StorageWithBatches(1, 2));
+        replica.Storage.Apply(new Node.NodeEffect.PersistQuorumState(ReplicaUnderTest.State(epoch: 2, leaderId: 1, votedId: 1)));
+        replica.Start();
+        Assert.Equal((QuorumStateKind.Resigned, 2), (replica.Replica.State, replica.Replica.Epoch));
+
+        replica.Tick(replica.Replica.NextDeadlineMs);
+        Assert.Equal(QuorumStateKind.Prospective, replica.Replica.State);
+        Assert.Equal((2, 1, 1), (replica.Storage.QuorumState!.LeaderEpoch, replica.Storage.QuorumState.LeaderId, replica.Storage.QuorumState.VotedId));
+        replica.CrashAndRestart();
+        Assert.Equal((QuorumStateKind.Resigned, 2), (replica.Replica.State, replica.Replica.Epoch));
+
+        replica.Tick(replica.Replica.NextDeadlineMs); // prospective again
+        replica.Tick(replica.Replica.NextDeadlineMs); // no answers: the pre-vote round is lost
+        Assert.Equal((QuorumStateKind.Resigned, 2), (replica.Replica.State, replica.Replica.Epoch));
+        replica.CrashAndRestart();
+        Assert.Equal((QuorumStateKind.Resigned, 2), (replica.Replica.State, replica.Replica.Epoch));
+    }
 }

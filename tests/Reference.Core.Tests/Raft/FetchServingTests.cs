@@ -56,10 +56,27 @@ public sealed class FetchServingTests
         Assert.Equal((1, 3), (answer.CurrentLeader!.LeaderId, answer.CurrentLeader.LeaderEpoch));
     }
 
+    [Fact]
+    public void AnEmptyLogSaysEpochZeroAsKafkaDoesAndIsServedFromTheStart()
+    {
+        // Kafka's lastFetchedEpoch of an empty log is 0, and a Kafka leader refuses a negative one; our empty
+        // voters once sent -1 (the golden transcripts showed it). The pre-vote of an empty voter says 0 too.
+        var empty = new ReplicaUnderTest(nodeId: 2, voterCount: 3);
+        empty.Start();
+        IReadOnlyList<NodeEffect> asked = empty.Tick(empty.Replica.NextDeadlineMs);
+        VoteRequest preVote = (VoteRequest)asked.OfType<NodeEffect.SendRequest>().First().Body;
+        Assert.Equal((0L, 0), (preVote.Topics[0].Partitions[0].LastOffset, preVote.Topics[0].Partitions[0].LastOffsetEpoch));
+
+        ReplicaUnderTest leader = LeaderOfEpoch3();
+        FetchResponse.PartitionData answer = Answer(leader.Receive(Fetch(fetchOffset: 0, lastFetchedEpoch: 0), RaftMessages.FetchVersion));
+        Assert.Null(answer.DivergingEpoch);
+        Assert.Equal([0L, 1L, 2L, 3L, 4L, 5L], BaseOffsets(answer.Records));
+    }
+
     [Theory]
     [InlineData(3, 1, 1, 2)]   // epoch 1 ends at 2 on the leader: offsets past it diverged
     [InlineData(7, 3, 3, 6)]   // longer than the leader's log in the leader's own epoch
-    [InlineData(3, 0, -1, 0)]  // an epoch older than any the leader holds: start over
+    [InlineData(3, 0, 0, 0)]   // an epoch older than any the leader holds: start over (Kafka names the epoch asked about)
     [InlineData(4, 4, 3, 6)]   // an epoch the leader never had (a deposed leader's): back to the largest one below it
     public void FetchFromADivergedLogGetsTheEndOfTheLargestSharedEpoch(long fetchOffset, int lastFetchedEpoch, int divergingEpoch, long divergingEndOffset)
     {

@@ -48,6 +48,11 @@ public sealed partial class KraftBroker : IAsyncDisposable
 
     public ServerProperties Properties { get; }
 
+    private const string TraceFileName = "broker.trace";
+
+    /// <summary>The trace the broker records when started with <c>recordTrace</c>.</summary>
+    public string TracePath => Path.Combine(Directory, TraceFileName);
+
     public string ConfigFile { get; }
 
     public string ClusterId { get; }
@@ -66,11 +71,15 @@ public sealed partial class KraftBroker : IAsyncDisposable
     private ChildProcess Current => _runs.Count > 0 ? _runs[^1] : throw new InvalidOperationException("The broker was never started.");
 
     /// <summary>Formats fresh storage and starts the broker; throws with its output when it does not come up in time.</summary>
-    public static async Task<KraftBroker> StartAsync()
+    /// <param name="recordTrace">Sets <c>trace.record.path</c> to <c>broker.trace</c> in the broker's directory (<see cref="TracePath"/>).</param>
+    public static async Task<KraftBroker> StartAsync(bool recordTrace = false)
     {
         IReadOnlyList<int> ports = FreePorts.Take(2);
         KraftBroker broker = await FormatAsync(await RandomClusterIdAsync(),
-            directory => new ServerProperties(SingleNodeId, ports[0], ports[1], Path.Combine(directory, "kraft-combined-logs")));
+            directory => new ServerProperties(SingleNodeId, ports[0], ports[1], Path.Combine(directory, "kraft-combined-logs"))
+            {
+                TraceRecordPath = recordTrace ? Path.Combine(directory, TraceFileName) : null,
+            });
         try
         {
             await broker.StartProcessAsync();

@@ -13,6 +13,9 @@ namespace Reference.EndToEnd.Tests.Harness;
 public sealed record ServerProperties(int NodeId, int ClientPort, int ControllerPort, string LogDirectory,
     string? QuorumVoters = null, IReadOnlyList<string>? ExtraLines = null)
 {
+    /// <summary><c>trace.record.path</c>, when the broker should record its core's inputs (off when null).</summary>
+    public string? TraceRecordPath { get; init; }
+
     public string Text() => string.Join("\n", Lines()) + "\n";
 
     private IEnumerable<string> Lines()
@@ -31,6 +34,7 @@ public sealed record ServerProperties(int NodeId, int ClientPort, int Controller
         yield return $"log.dirs={LogDirectory}";
         yield return "offsets.topic.replication.factor=1";
         yield return "group.initial.rebalance.delay.ms=0";
+        if (TraceRecordPath is { } trace) yield return $"trace.record.path={trace}";
         foreach (string line in ExtraLines ?? []) yield return line;
     }
 }

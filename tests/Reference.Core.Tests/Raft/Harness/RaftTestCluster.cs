@@ -51,6 +51,22 @@ internal sealed class RaftTestCluster
 
     public long NowMs { get; private set; }
 
+    /// <summary>Sees every step: the node, its state before the step (<see cref="RaftTestNode.ToString"/>), and the effects it asked for. The golden transcripts print from here.</summary>
+    public Action<RaftTestNode, string, IReadOnlyList<NodeEffect>>? StepObserved { get; set; }
+
+    /// <summary>Sees every tick the cluster gives a node whose deadline came (in <see cref="RunUntil"/>), before the step.</summary>
+    public Action<int>? TickObserved { get; set; }
+
+    /// <summary>Sees every event as it is delivered, and whether its path was cut (then it is lost).</summary>
+    public Action<ClusterEvent, bool>? DeliveryObserved { get; set; }
+
+    /// <summary>Moves virtual time forward without ticking anyone (time never goes back).</summary>
+    public void AdvanceTime(long durationMs)
+    {
+        if (durationMs < 0) throw new ArgumentOutOfRangeException(nameof(durationMs), durationMs, "time never goes back");
+        NowMs += durationMs;
+    }
+
     public RaftInvariants Invariants { get; }
 
     public IReadOnlyList<ClusterEvent> Events => _events;
@@ -70,7 +86,9 @@ internal sealed class RaftTestCluster
     public void Start(int nodeId)
     {
         RaftTestNode node = _nodes[nodeId];
-        node.Start(NowMs, effect => OnEffect(node, effect));
+        string before = node.ToString();
+        IReadOnlyList<NodeEffect> effects = node.Start(NowMs, effect => OnEffect(node, effect));
+        StepObserved?.Invoke(node, before, effects);
         Invariants.Check(this);
     }
 
@@ -101,6 +119,7 @@ internal sealed class RaftTestCluster
         string before = node.ToString();
         IReadOnlyList<NodeEffect> effects = node.Step(NowMs, e => step(node.Replica, e), effect => OnEffect(node, effect));
         if (node.ToString() != before) Remember($"  {node}");
+        StepObserved?.Invoke(node, before, effects);
         Invariants.Check(this);
         return effects;
     }
@@ -152,6 +171,7 @@ internal sealed class RaftTestCluster
         foreach (RaftTestNode node in _nodes.Values.Where(node => node.IsUp && node.Replica.NextDeadlineMs <= NowMs).ToList())
         {
             Remember($"tick {node.Id}");
+            TickObserved?.Invoke(node.Id);
             Step(node.Id, (replica, effects) => replica.Tick(NowMs, effects));
         }
         return true;
@@ -189,6 +209,7 @@ internal sealed class RaftTestCluster
     private void Deliver(ClusterEvent next)
     {
         Remember($"{next}{(next is RequestEvent or ResponseEvent && !CanReachEvent(next) ? " (lost)" : "")}");
+        DeliveryObserved?.Invoke(next, !CanReachEvent(next));
         switch (next)
         {
             case RequestEvent request when CanReach(request.From, request.To):

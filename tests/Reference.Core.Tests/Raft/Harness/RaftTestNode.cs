@@ -30,13 +30,13 @@ internal sealed class RaftTestNode(NodeConfig config, ulong seed)
     /// <summary>Every effect of every step, in order, across restarts.</summary>
     public List<NodeEffect> History { get; } = [];
 
-    public void Start(long nowMs, Action<NodeEffect> onEffect)
+    public IReadOnlyList<NodeEffect> Start(long nowMs, Action<NodeEffect> onEffect)
     {
         if (IsUp) throw new InvalidOperationException($"node {Id} is already up");
         Replica = new RaftReplica(Config, Storage, _sender, _random, Storage.QuorumState);
         IsUp = true;
         Incarnation++;
-        Step(nowMs, effects => Replica.Start(nowMs, effects), onEffect);
+        return Step(nowMs, effects => Replica.Start(nowMs, effects), onEffect);
     }
 
     /// <summary>A power cut: the replica's memory is gone and the disk keeps what was flushed.</summary>
