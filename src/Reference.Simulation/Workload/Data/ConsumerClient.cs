@@ -9,7 +9,8 @@ namespace Reference.Simulation.Workload.Data;
 /// A consumer that reads every partition of the topic from its leader, from offset 0 up to the high
 /// watermark, and commits its position for <see cref="DataOperation.GroupId"/> on the group coordinator
 /// (FindCoordinator, then a standalone OffsetCommit with generation -1, as a consumer that assigns itself
-/// partitions does), reading each commit back with OffsetFetch. It goes round the partitions: poll, commit
+/// partitions does), reading each commit back with OffsetFetch. Caught up, it now and then reads a partition
+/// again from offset 0, so acknowledged writes are checked again after later faults. It goes round the partitions: poll, commit
 /// when the position moved, fetch the committed offset, next partition. Each step is one operation, one
 /// attempt:
 /// <list type="bullet">
@@ -39,6 +40,9 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
 
     /// <summary>Bytes one partition answers at most; the consumer lists at most <see cref="DataOperation.RecordsPerPollMax"/> records.</summary>
     public const int PartitionMaxBytes = 64 * 1024;
+
+    /// <summary>A poll that finds nothing new starts the partition over from offset 0 one time in this many (Jepsen's re-reads).</summary>
+    public const int RereadOneIn = 5;
 
     private enum Step { Poll, Commit, FetchOffset }
 
@@ -146,6 +150,7 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
         }
         List<(long Offset, string Value)> records = Decode(data.Records ?? ReadOnlyMemory<byte>.Empty, from);
         if (records.Count > 0) _position[_partition] = records[^1].Offset + 1;
+        else if (context.Random.Next(RereadOneIn) == 0) _position[_partition] = 0; // caught up: read it all again, to check acknowledged writes are still there
         string outcome = DataOperation.Format(_partition, ("from", from), ("hw", data.HighWatermark), ("records", DataOperation.FormatRecords(records)));
         Complete(context, HistoryKind.Ok, outcome, NextStep(advance: true));
     }
