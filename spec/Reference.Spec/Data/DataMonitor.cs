@@ -18,7 +18,16 @@ public abstract class DataMonitor : IMonitor
 
     public virtual IReadOnlyList<string> SometimesGoals => [];
 
-    public MonitorViolation? Check(ClusterView view) => Check(DataObservation.Of(view), view.Coverage);
+    /// <summary>
+    /// Most events neither record history nor touch a disk's survival (a crash, a recovery, a wiped disk):
+    /// those are skipped without building an observation, which keeps the checks cheap in long sweeps.
+    /// </summary>
+    public MonitorViolation? Check(ClusterView view)
+    {
+        bool relevant = view.LastEvent is SimulationEvent.HistoryRecorded or SimulationEvent.NodeCrashed or SimulationEvent.LogRecovered
+            || view.Nodes.Any(n => _losses.IsReplaced(n.NodeId, n.Storage));
+        return relevant ? Check(DataObservation.Of(view), view.Coverage) : null;
+    }
 
     /// <summary>Checks one observation, the next in the run's order.</summary>
     public MonitorViolation? Check(DataObservation observation, Coverage coverage)

@@ -38,7 +38,7 @@ public sealed class ReplicaLossWatch
     {
         foreach (DataNodeReading node in observation.Nodes)
         {
-            bool diskReplaced = _disks.TryGetValue(node.NodeId, out ILogStorage? last) && !ReferenceEquals(last, node.Storage);
+            bool diskReplaced = IsReplaced(node.NodeId, node.Storage);
             _disks[node.NodeId] = node.Storage;
             bool diskEvent = observation.LastEvent is SimulationEvent.NodeCrashed crash && crash.NodeId == node.NodeId
                 || observation.LastEvent is SimulationEvent.LogRecovered recovered && recovered.NodeId == node.NodeId;
@@ -48,6 +48,9 @@ public sealed class ReplicaLossWatch
             _open.RemoveAll(w => w.IsLost);
         }
     }
+
+    /// <summary>Whether the node's disk is another object than the one last observed (a restart on an empty disk).</summary>
+    public bool IsReplaced(int nodeId, ILogStorage storage) => _disks.TryGetValue(nodeId, out ILogStorage? last) && !ReferenceEquals(last, storage);
 
     /// <summary>Stops updating a watch whose record was seen again (it needs no excuse any more).</summary>
     public void Forget(LossWatch watch) => _open.Remove(watch);

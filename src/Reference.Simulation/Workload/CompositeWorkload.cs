@@ -79,6 +79,8 @@ public sealed class CompositeWorkload : IWorkload
             return sent with { ClientId = clientId };
         }
 
+        public void GiveUp(ClientRequest request) => outer.GiveUp(request with { ClientId = Own(request.ClientId) });
+
         public void Record(int clientId, long operationId, HistoryKind kind, string operation, string value) =>
             outer.Record(Own(clientId), operationId, kind, operation, value);
 

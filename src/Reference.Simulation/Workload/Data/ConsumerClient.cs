@@ -9,8 +9,9 @@ namespace Reference.Simulation.Workload.Data;
 /// A consumer that reads every partition of the topic from its leader, from offset 0 up to the high
 /// watermark, and commits its position for <see cref="DataOperation.GroupId"/> on the group coordinator
 /// (FindCoordinator, then a standalone OffsetCommit with generation -1, as a consumer that assigns itself
-/// partitions does), reading each commit back with OffsetFetch. Caught up, it now and then reads a partition
-/// again from offset 0, so acknowledged writes are checked again after later faults. It goes round the partitions: poll, commit
+/// partitions does), reading each commit back with OffsetFetch. Now and then it reads a partition again from
+/// offset 0, so acknowledged writes (whose acknowledgement often comes after the first read) are checked,
+/// and checked again after later faults. It goes round the partitions: poll, commit
 /// when the position moved, fetch the committed offset, next partition. Each step is one operation, one
 /// attempt:
 /// <list type="bullet">
@@ -41,14 +42,27 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
     /// <summary>Bytes one partition answers at most; the consumer lists at most <see cref="DataOperation.RecordsPerPollMax"/> records.</summary>
     public const int PartitionMaxBytes = 64 * 1024;
 
-    /// <summary>A poll that finds nothing new starts the partition over from offset 0 one time in this many (Jepsen's re-reads).</summary>
-    public const int RereadOneIn = 5;
+    /// <summary>After a poll the partition is read again from offset 0 one time in this many (Jepsen's re-reads).</summary>
+    public const int RereadOneIn = 8;
+
+    /// <summary>
+    /// After a commit that was not acknowledged the consumer commits nothing for this long and reads on: a commit
+    /// can wait for its __consumer_offsets write until the request times out, and the reads must not wait with it.
+    /// </summary>
+    public const long CommitPauseMs = 5_000;
+
+    /// <summary>
+    /// A commit unanswered this long is given up (info): an acknowledged one takes a few round trips, and one that
+    /// waits on __consumer_offsets replicas that do not fetch would otherwise hold the reads for the whole timeout.
+    /// </summary>
+    public const long CommitTimeoutMs = 2_000;
 
     private enum Step { Poll, Commit, FetchOffset }
 
     private readonly SortedDictionary<int, long> _position = [];
     private readonly SortedDictionary<int, long> _committed = [];
     private int? _coordinator;
+    private long _commitsPausedUntilMs;
     private int _partition;
     private Step _step = Step.Poll;
     private int _operationsStarted;
@@ -70,7 +84,8 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
         {
             case FindCoordinatorResponse found:
                 if (found.ErrorCode == (short)ErrorCode.None && found.NodeId >= 0) _coordinator = found.NodeId;
-                After(context, _coordinator is null ? RetryBackoffMs : 0);
+                if (_coordinator is null) SkipGroupSteps(context);
+                else After(context, 0);
                 break;
             case FetchResponse fetch: Polled(context, fetch); break;
             case OffsetCommitResponse commit: Committed(context, commit); break;
@@ -83,13 +98,14 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
     {
         if (request.ApiKey == ApiKey.FindCoordinator)
         {
-            After(context, RetryBackoffMs);
+            SkipGroupSteps(context);
             return;
         }
         if (request.ApiKey == ApiKey.Fetch) Leaders.Clear();
         else _coordinator = null;
+        if (request.ApiKey == ApiKey.OffsetCommit) _commitsPausedUntilMs = context.NowMs + CommitPauseMs;
         HistoryKind kind = request.ApiKey == ApiKey.OffsetCommit && reason != "refused" ? HistoryKind.Info : HistoryKind.Fail;
-        Complete(context, kind, $"{Invocation} error={reason}", NextStep(advance: false));
+        Complete(context, kind, $"{Invocation} error={reason}", NextStep(context, advance: false));
     }
 
     private long Position => _position.GetValueOrDefault(_partition);
@@ -145,14 +161,14 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
             string invocation = Invocation;
             if (error == ErrorCode.OffsetOutOfRange) _position[_partition] = Math.Max(0, data?.LogStartOffset ?? 0);
             else Leaders.Clear();
-            Complete(context, HistoryKind.Fail, $"{invocation} error={error}", NextStep(advance: false));
+            Complete(context, HistoryKind.Fail, $"{invocation} error={error}", NextStep(context, advance: false));
             return;
         }
         List<(long Offset, string Value)> records = Decode(data.Records ?? ReadOnlyMemory<byte>.Empty, from);
         if (records.Count > 0) _position[_partition] = records[^1].Offset + 1;
-        else if (context.Random.Next(RereadOneIn) == 0) _position[_partition] = 0; // caught up: read it all again, to check acknowledged writes are still there
+        if (context.Random.Next(RereadOneIn) == 0) _position[_partition] = 0; // read it all again: acknowledged writes must still be there
         string outcome = DataOperation.Format(_partition, ("from", from), ("hw", data.HighWatermark), ("records", DataOperation.FormatRecords(records)));
-        Complete(context, HistoryKind.Ok, outcome, NextStep(advance: true));
+        Complete(context, HistoryKind.Ok, outcome, NextStep(context, advance: true));
     }
 
     /// <summary>The records at or past <paramref name="fromOffset"/>, in order; a fetch may start inside a batch and end in a cut one.</summary>
@@ -190,7 +206,7 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
                     Partitions = [new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = _partition, CommittedOffset = Position }],
                 },
             ],
-        });
+        }, timeoutMs: CommitTimeoutMs);
     }
 
     private void Committed(IWorkloadContext context, OffsetCommitResponse response)
@@ -198,8 +214,12 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
         short code = response.Topics.FirstOrDefault(t => t.Name == DataOperation.Topic)?.Partitions.FirstOrDefault(p => p.PartitionIndex == _partition)?.ErrorCode
             ?? (short)ErrorCode.UnknownServerError;
         if (code == (short)ErrorCode.None) _committed[_partition] = Position;
-        else ForgetCoordinatorOn((ErrorCode)code);
-        Complete(context, code == 0 ? HistoryKind.Ok : HistoryKind.Info, code == 0 ? Invocation : $"{Invocation} error={(ErrorCode)code}", NextStep(advance: true));
+        else
+        {
+            ForgetCoordinatorOn((ErrorCode)code);
+            _commitsPausedUntilMs = context.NowMs + CommitPauseMs;
+        }
+        Complete(context, code == 0 ? HistoryKind.Ok : HistoryKind.Info, code == 0 ? Invocation : $"{Invocation} error={(ErrorCode)code}", NextStep(context, advance: true));
     }
 
     private void FetchOffset(IWorkloadContext context)
@@ -218,12 +238,24 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
             ?.Partitions.FirstOrDefault(p => p.PartitionIndex == _partition);
         var error = (ErrorCode)(response.ErrorCode != 0 ? response.ErrorCode : partition?.ErrorCode ?? (short)ErrorCode.UnknownServerError);
         if (error == ErrorCode.None && partition is not null)
-            Complete(context, HistoryKind.Ok, DataOperation.Format(_partition, ("offset", partition.CommittedOffset)), NextStep(advance: true));
+            Complete(context, HistoryKind.Ok, DataOperation.Format(_partition, ("offset", partition.CommittedOffset)), NextStep(context, advance: true));
         else
         {
             ForgetCoordinatorOn(error);
-            Complete(context, HistoryKind.Fail, $"{Invocation} error={error}", NextStep(advance: false));
+            Complete(context, HistoryKind.Fail, $"{Invocation} error={error}", NextStep(context, advance: false));
         }
+    }
+
+    /// <summary>
+    /// No coordinator to be had: the group steps of this round are skipped (nothing was invoked) and the consumer
+    /// reads on, so a group coordinator that cannot load (its __consumer_offsets partition offline) never
+    /// stops the reads the other checks need.
+    /// </summary>
+    private void SkipGroupSteps(IWorkloadContext context)
+    {
+        _step = Step.Poll;
+        _partition = (_partition + 1) % Options.Partitions;
+        After(context, RetryBackoffMs);
     }
 
     private void ForgetCoordinatorOn(ErrorCode error)
@@ -232,12 +264,13 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
     }
 
     /// <summary>
-    /// The step after this one: poll, then commit if the position moved past the last commit, then read the
-    /// commit back, then the next partition. A step that failed moves to the next partition's poll.
+    /// The step after this one: poll, then commit if the position moved past the last commit (and commits are not
+    /// paused), then read the commit back, then the next partition. A step that failed moves to the next
+    /// partition's poll.
     /// </summary>
-    private Step NextStep(bool advance)
+    private Step NextStep(IWorkloadContext context, bool advance)
     {
-        bool moved = _position.GetValueOrDefault(_partition) != _committed.GetValueOrDefault(_partition, -1);
+        bool moved = _position.GetValueOrDefault(_partition) != _committed.GetValueOrDefault(_partition, -1) && context.NowMs >= _commitsPausedUntilMs;
         return (_step, advance) switch
         {
             (Step.Poll, true) when moved => Step.Commit,

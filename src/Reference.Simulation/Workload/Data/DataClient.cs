@@ -21,12 +21,24 @@ internal abstract class DataClient(int clientId, DataWorkloadOptions options)
     /// <summary>The pause after a refusal or an error before trying again (Kafka's retry.backoff.ms default).</summary>
     public const long RetryBackoffMs = 100;
 
+    /// <summary>
+    /// A request unanswered this long is given up as "timeout" and its connection closed (Kafka's
+    /// request.timeout.ms, shortened so a short run does not lose a client to one lost message; the produce
+    /// timeout and the fetch wait are well inside it). A late answer to it is dropped.
+    /// </summary>
+    public const long RequestTimeoutMs = 5_000;
+
     /// <summary>The longest pause between one client's operations.</summary>
-    public const int ThinkTimeMaxMs = 100;
+    public const int ThinkTimeMaxMs = 200;
 
     public int ClientId { get; } = clientId;
 
-    public bool InFlight { get; private set; }
+    public bool InFlight => _awaiting is not null;
+
+    /// <summary>When the request in flight is given up; meaningful while <see cref="InFlight"/>.</summary>
+    public long DeadlineMs { get; private set; }
+
+    private ClientRequest? _awaiting;
 
     public long NextActionAtMs { get; set; } = long.MaxValue;
 
@@ -48,7 +60,7 @@ internal abstract class DataClient(int clientId, DataWorkloadOptions options)
 
     public void OnResponse(IWorkloadContext context, ClientRequest request, IResponseBody response)
     {
-        InFlight = false;
+        if (!IsAwaited(request)) return;
         switch (response)
         {
             case MetadataResponse metadata: Learn(context, metadata); break;
@@ -59,16 +71,33 @@ internal abstract class DataClient(int clientId, DataWorkloadOptions options)
 
     public void OnFailure(IWorkloadContext context, ClientRequest request, string reason)
     {
-        InFlight = false;
+        if (!IsAwaited(request)) return;
         if (request.ApiKey is ApiKey.Metadata or ApiKey.CreateTopics) After(context, RetryBackoffMs);
         else OnNoAnswer(context, request, reason);
     }
 
-    protected void Send(IWorkloadContext context, int nodeId, short version, IRequestBody body, ListenerKind listener = ListenerKind.Broker)
+    /// <summary>Gives up the request in flight once its deadline has come, as a failure with reason "timeout".</summary>
+    public void ExpireIfDue(IWorkloadContext context)
+    {
+        if (_awaiting is not { } request || context.NowMs < DeadlineMs) return;
+        context.GiveUp(request);
+        OnFailure(context, request, "timeout");
+    }
+
+    protected void Send(IWorkloadContext context, int nodeId, short version, IRequestBody body, ListenerKind listener = ListenerKind.Broker,
+        long timeoutMs = RequestTimeoutMs)
     {
         if (InFlight) throw new InvalidOperationException($"client {ClientId} sends {body.ApiKey} with a request in flight");
-        InFlight = true;
-        context.Send(ClientId, nodeId, listener, version, body);
+        DeadlineMs = context.NowMs + timeoutMs;
+        _awaiting = context.Send(ClientId, nodeId, listener, version, body);
+    }
+
+    /// <summary>True, and no longer in flight, for the answer awaited; false for a late answer to a request given up.</summary>
+    private bool IsAwaited(ClientRequest request)
+    {
+        if (_awaiting is null || _awaiting.CorrelationId != request.CorrelationId) return false;
+        _awaiting = null;
+        return true;
     }
 
     /// <summary>Asks a node drawn at random for the topic's leaders (a bootstrap server, then whoever is up).</summary>

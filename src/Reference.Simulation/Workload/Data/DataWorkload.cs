@@ -45,6 +45,7 @@ public sealed class DataWorkload : IWorkload
     {
         foreach (DataClient client in _clients)
         {
+            client.ExpireIfDue(context);
             if (client.InFlight || client.NextActionAtMs > context.NowMs) continue;
             client.NextActionAtMs = long.MaxValue;
             client.Act(context);
@@ -70,7 +71,7 @@ public sealed class DataWorkload : IWorkload
 
     private void WakeForNext(IWorkloadContext context)
     {
-        long next = _clients.Where(c => !c.InFlight).Select(c => c.NextActionAtMs).DefaultIfEmpty(long.MaxValue).Min();
+        long next = _clients.Select(c => c.InFlight ? c.DeadlineMs : c.NextActionAtMs).DefaultIfEmpty(long.MaxValue).Min();
         if (next != long.MaxValue) context.WakeAt(next);
     }
 }

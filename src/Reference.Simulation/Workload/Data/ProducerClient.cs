@@ -33,6 +33,12 @@ internal sealed class ProducerClient : DataClient
     public const int AttemptsMax = 10;
 
     /// <summary>
+    /// Metadata requests one send may wait through for a leader (one per <see cref="DataClient.RetryBackoffMs"/>
+    /// at least): a partition whose only replica is down has none until that node is back.
+    /// </summary>
+    public const int RefreshesPerSendMax = 50;
+
+    /// <summary>
     /// The leader waits this long for acks=all before answering REQUEST_TIMED_OUT, well inside the simulator's
     /// client request timeout, so a send learns its fate within a short run.
     /// </summary>
@@ -68,6 +74,7 @@ internal sealed class ProducerClient : DataClient
         public short Acks { get; } = acks;
         public int Sequence { get; } = sequence;
         public int Attempts;
+        public int Refreshes;
         public bool MayHaveLanded;
         public byte[]? Batch;
     }
@@ -80,7 +87,8 @@ internal sealed class ProducerClient : DataClient
 
     public override void Act(IWorkloadContext context)
     {
-        if (!KnowsLeaders) RefreshMetadata(context);
+        if (!KnowsLeaders && _pending is { Refreshes: >= RefreshesPerSendMax }) GiveUp(context, "no-leader");
+        else if (!KnowsLeaders) Refresh(context);
         else if (_idempotent && _producerId < 0) Send(context, AnyNode(context), InitProducerIdVersion, new InitProducerIdRequest { TransactionTimeoutMs = 60_000 });
         else if (_pending is not null || Begin(context)) Attempt(context);
     }
@@ -105,7 +113,7 @@ internal sealed class ProducerClient : DataClient
             return;
         }
         pending.MayHaveLanded |= !NotAppendedErrors.Contains(error);
-        if (RetriableErrors.Contains(error) && pending.Attempts < AttemptsMax) Retry(context, refresh: true);
+        if (RetriableErrors.Contains(error) && pending.Attempts < AttemptsMax) Retry(context);
         else GiveUp(context, error.ToString());
     }
 
@@ -118,7 +126,7 @@ internal sealed class ProducerClient : DataClient
         }
         // A refused connection never carried the request; a timeout or a lost connection may have.
         pending.MayHaveLanded |= reason != "refused";
-        if (pending.Attempts < AttemptsMax) Retry(context, refresh: true);
+        if (pending.Attempts < AttemptsMax) Retry(context);
         else GiveUp(context, reason);
     }
 
@@ -159,9 +167,16 @@ internal sealed class ProducerClient : DataClient
         });
     }
 
-    private void Retry(IWorkloadContext context, bool refresh)
+    private void Refresh(IWorkloadContext context)
     {
-        if (refresh) Leaders.Clear();
+        if (_pending is not null) _pending.Refreshes++;
+        RefreshMetadata(context);
+    }
+
+    /// <summary>Tries the send again after a pause, asking for the leaders again first (the error may mean it moved).</summary>
+    private void Retry(IWorkloadContext context)
+    {
+        Leaders.Clear();
         After(context, RetryBackoffMs);
     }
 
