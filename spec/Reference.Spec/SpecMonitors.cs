@@ -1,4 +1,5 @@
 using Reference.Simulation.Monitors;
+using Reference.Spec.Data;
 using Reference.Spec.Raft;
 
 namespace Reference.Spec;
@@ -24,6 +25,15 @@ public static class SpecMonitors
         new LeaderNeverLoadSnapshot(),
     ];
 
+    /// <summary>The data plane's checks over the workload's history (Jepsen's Kafka anomalies); quiet when no data workload runs.</summary>
+    public static IReadOnlyList<IMonitor> Data() =>
+    [
+        new AcknowledgedWritesSurvive(),
+        new OffsetsUniqueAndMonotonic(),
+        new NoDuplicatesWithIdempotence(),
+        new CommittedOffsetsNeverRegress(),
+    ];
+
     /// <summary>Every monitor spec/ has.</summary>
-    public static IReadOnlyList<IMonitor> All() => Raft();
+    public static IReadOnlyList<IMonitor> All() => [.. Raft(), .. Data()];
 }

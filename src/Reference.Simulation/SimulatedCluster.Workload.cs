@@ -89,6 +89,18 @@ public sealed partial class SimulatedCluster
         return handle;
     }
 
+    /// <summary>The client's connection to the node that carries <paramref name="request"/> (looked up by key, never by enumeration), closed at the client.</summary>
+    private void GiveUpClientRequest(ClientRequest request)
+    {
+        foreach (ListenerKind listener in new[] { ListenerKind.Broker, ListenerKind.Controller })
+        {
+            if (!_clientConnections.TryGetValue((request.ClientId, request.NodeId, listener), out Connection? connection)
+                || !connection.ClientOpen || !connection.Outstanding.Remove(request.CorrelationId)) continue;
+            CloseAtClient(connection);
+            return;
+        }
+    }
+
     private sealed class WorkloadContext(SimulatedCluster cluster) : IWorkloadContext
     {
         private readonly IDeterministicRandom _random = cluster._streams.Stream("workload");
@@ -103,6 +115,8 @@ public sealed partial class SimulatedCluster
 
         public ClientRequest Send(int clientId, int nodeId, ListenerKind listener, short apiVersion, IRequestBody body) =>
             cluster.SendFromClient(clientId, nodeId, listener, apiVersion, body);
+
+        public void GiveUp(ClientRequest request) => cluster.GiveUpClientRequest(request);
 
         public void Record(int clientId, long operationId, HistoryKind kind, string operation, string value)
         {

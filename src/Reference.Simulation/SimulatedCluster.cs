@@ -41,8 +41,11 @@ public sealed partial class SimulatedCluster
     /// <summary>The monitors `kraft sim` and `kraft replay` check, fresh for each run (spec/ adds its invariants here).</summary>
     public static Func<IReadOnlyList<IMonitor>> DefaultMonitors { get; set; } = () => [];
 
-    /// <summary>The workload `kraft sim` runs, fresh for each run; null for none.</summary>
-    public static Func<IWorkload?> DefaultWorkload { get; set; } = () => new MetadataProposalWorkload();
+    /// <summary>
+    /// The workload `kraft sim` runs, fresh for each run; null for none. "all": metadata proposals and the data
+    /// clients together, so every seed exercises the controller and the data plane at once.
+    /// </summary>
+    public static Func<IWorkload?> DefaultWorkload { get; set; } = () => Workloads.Create(Workloads.All);
 
     /// <summary>Agenda events taken per recorded event at most: more means stale or idle events are churning.</summary>
     private const long AgendaEventsPerEventMax = 64;
@@ -261,6 +264,7 @@ public sealed partial class SimulatedCluster
         MessagesSent = _network.MessagesSent,
         MessagesLost = _network.MessagesLost,
         Crashes = _crashes,
+        HistoryEntries = _history.Count,
     };
 
     /// <summary>The build that runs, as traces record it: the assembly's informational version (with the git commit when the SDK knows it).</summary>

@@ -29,6 +29,9 @@ public sealed record SimulationResult
     public required long MessagesLost { get; init; }
     public required int Crashes { get; init; }
 
+    /// <summary>Entries the workload's clients recorded in the history (invocations and completions).</summary>
+    public required int HistoryEntries { get; init; }
+
     /// <summary>The leader changes a monitor counted (<see cref="CoverageGoals.LeaderChange"/>), or null when no monitor counts them.</summary>
     public long? LeaderChanges => Coverage.Goals.Any(g => g.Name == CoverageGoals.LeaderChange) ? Coverage.Count(CoverageGoals.LeaderChange) : null;
 }

@@ -43,6 +43,11 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
         Description = "Switch historical flaws back on in every node, for the mutation check: names separated by commas " +
             $"({string.Join(", ", ReintroducedBugNames.All.Select(entry => entry.Name))}). The trace records them.",
     };
+    private readonly Option<string?> _workload = new("--workload")
+    {
+        Description = "The clients: metadata (topic creation on the controllers), produce (producers, a consumer and offset commits), " +
+            "or all (both; the default).",
+    };
     private readonly Option<long?> _eventsMax = new("--events-max") { Description = "Stop a seed after this many events." };
     private readonly Option<bool> _checkDeterminism = CommonOptions.Flag("--check-determinism",
         "Run every seed twice and compare digests of the two traces; a difference is a simulator or node bug (no wall clock, threads or hash order may reach a run).");
@@ -51,7 +56,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     {
         var command = new Command("sim", "Simulate a cluster deterministically, with faults, over one seed or a sweep of seeds.")
         {
-            _seed, _seeds, _voters, _observers, _faults, _duration, _trace, _bug, _eventsMax, _checkDeterminism,
+            _seed, _seeds, _voters, _observers, _faults, _duration, _workload, _trace, _bug, _eventsMax, _checkDeterminism,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -67,16 +72,17 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
         }
         (ulong first, ulong last) = Seeds(parsed);
         SimulationOptions template = Options(parsed);
-        var sweep = new Sweep(first, last);
+        Func<IWorkload?> newWorkload = WorkloadFactory(parsed);
+        var sweep = new Sweep(first, last, newWorkload()?.Name ?? "none");
         var wall = Stopwatch.StartNew();
         TimeSpan lastProgress = TimeSpan.Zero;
         for (ulong seed = first; ; seed++)
         {
             SimulationOptions options = template with { Seed = seed };
             bool traceThis = first == last && parsed.GetValue(_trace) is not null;
-            SimulationResult result = traceThis ? RunWithTrace(options, implementation, parsed.GetValue(_trace)!) : RunOnce(options, implementation, null);
+            SimulationResult result = traceThis ? RunWithTrace(options, implementation, newWorkload, parsed.GetValue(_trace)!) : RunOnce(options, implementation, newWorkload, null);
             sweep.Add(result);
-            if (parsed.GetValue(_checkDeterminism) && !IsDeterministic(options, implementation))
+            if (parsed.GetValue(_checkDeterminism) && !IsDeterministic(options, implementation, newWorkload))
             {
                 await console.Out.WriteAsync(sweep.Summary(template, wall.Elapsed));
                 await console.Error.WriteLineAsync($"seed {seed} is not deterministic: two runs wrote different traces. " +
@@ -86,7 +92,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             if (!result.Outcome.IsOk)
             {
                 string path = traceThis ? parsed.GetValue(_trace)! : parsed.GetValue(_trace) ?? $"kraft-sim-seed-{seed}.trace";
-                SimulationResult traced = traceThis ? result : RunWithTrace(options, implementation, path);
+                SimulationResult traced = traceThis ? result : RunWithTrace(options, implementation, newWorkload, path);
                 await console.Out.WriteAsync(sweep.Summary(template, wall.Elapsed));
                 if (traced.Outcome != result.Outcome)
                     await console.Error.WriteLineAsync($"seed {seed} is not deterministic: re-run for its trace, it ended {traced.Outcome}");
@@ -109,23 +115,31 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
         "kraft sim: no node implementation is registered, so there is nothing to simulate. " +
         "The real Node plugs in at SimulatedCluster.DefaultNode (src/Reference.Simulation/SimulatedCluster.cs).";
 
-    private SimulationResult RunOnce(SimulationOptions options, NodeImplementation implementation, TraceWriter? trace) =>
-        new SimulatedCluster(options, implementation, (monitors ?? SimulatedCluster.DefaultMonitors)(),
-            (workload ?? SimulatedCluster.DefaultWorkload)(), trace).Run();
+    private SimulationResult RunOnce(SimulationOptions options, NodeImplementation implementation, Func<IWorkload?> newWorkload, TraceWriter? trace) =>
+        new SimulatedCluster(options, implementation, (monitors ?? SimulatedCluster.DefaultMonitors)(), newWorkload(), trace).Run();
 
-    /// <summary>Runs a seed writing its trace to <paramref name="path"/>; the same seed gives the same run, so a failing seed re-run here fails the same way.</summary>
-    private SimulationResult RunWithTrace(SimulationOptions options, NodeImplementation implementation, string path)
+    /// <summary>--workload by name, else the workload a test handed in, else the simulator's default.</summary>
+    private Func<IWorkload?> WorkloadFactory(ParseResult parsed)
     {
-        using var file = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        return RunOnce(options, implementation, new TraceWriter(file));
+        string? name = parsed.GetValue(_workload);
+        if (name is null) return workload ?? SimulatedCluster.DefaultWorkload;
+        if (!Workloads.Names.Contains(name)) throw new CliUsageException($"--workload takes one of {string.Join(", ", Workloads.Names)}, not '{name}'");
+        return () => Workloads.Create(name);
     }
 
-    private bool IsDeterministic(SimulationOptions options, NodeImplementation implementation)
+    /// <summary>Runs a seed writing its trace to <paramref name="path"/>; the same seed gives the same run, so a failing seed re-run here fails the same way.</summary>
+    private SimulationResult RunWithTrace(SimulationOptions options, NodeImplementation implementation, Func<IWorkload?> newWorkload, string path)
+    {
+        using var file = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return RunOnce(options, implementation, newWorkload, new TraceWriter(file));
+    }
+
+    private bool IsDeterministic(SimulationOptions options, NodeImplementation implementation, Func<IWorkload?> newWorkload)
     {
         var first = new TraceDigest();
         var second = new TraceDigest();
-        RunOnce(options, implementation, new TraceWriter(first));
-        RunOnce(options, implementation, new TraceWriter(second));
+        RunOnce(options, implementation, newWorkload, new TraceWriter(first));
+        RunOnce(options, implementation, newWorkload, new TraceWriter(second));
         return first.Digest == second.Digest;
     }
 
@@ -175,7 +189,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     }
 
     /// <summary>What a sweep has done so far, and its summary.</summary>
-    private sealed class Sweep(ulong first, ulong last)
+    private sealed class Sweep(ulong first, ulong last, string workloadName)
     {
         private readonly CoverageTally _coverage = new();
         private long _seedsRun;
@@ -184,6 +198,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
         private long _virtualMs;
         private long _monitorChecks;
         private long _crashes;
+        private long _historyEntries;
         private long? _leaderChanges;
         private int _monitors;
         private StopReason? _lastStop;
@@ -196,6 +211,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             _virtualMs += result.VirtualTimeMs;
             _monitorChecks += result.MonitorChecks;
             _crashes += result.Crashes;
+            _historyEntries += result.HistoryEntries;
             _monitors = result.Monitors;
             _lastStop = result.Stop;
             if (result.LeaderChanges is long changes) _leaderChanges = (_leaderChanges ?? 0) + changes;
@@ -215,6 +231,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             text.Append(CultureInfo.InvariantCulture, $"virtual time: {Seconds(_virtualMs)} in {wall.TotalSeconds:0.00} s wall ({speedUp:0.0}x)\n");
             text.Append(CultureInfo.InvariantCulture, $"events: {_events:N0} ({Rate(_events, wall)} events/s), {_inputs:N0} inputs delivered, {_crashes:N0} crashes");
             text.Append(_lastStop == StopReason.EventLimit ? ", stopped at the event limit\n" : "\n");
+            text.Append(CultureInfo.InvariantCulture, $"workload: {workloadName}, {_historyEntries:N0} history entries\n");
             text.Append(_leaderChanges is long changes ? $"leader changes: {changes:N0}\n" : $"leader changes: not counted (no monitor counts {CoverageGoals.LeaderChange})\n");
             text.Append(CultureInfo.InvariantCulture, $"invariants: {_monitors} monitors, {_monitorChecks:N0} checks\n");
             List<string> never = _coverage.NeverReached.ToList();

@@ -51,6 +51,13 @@ public interface IWorkloadContext
     /// </summary>
     ClientRequest Send(int clientId, int nodeId, ListenerKind listener, short apiVersion, IRequestBody body);
 
+    /// <summary>
+    /// Stops waiting for <paramref name="request"/>: the client closes the connection it went on, as Kafka's
+    /// client does when a request times out, so later requests do not queue behind it at the server. The
+    /// request is never reported again; other requests still on that connection fail as "disconnected".
+    /// </summary>
+    void GiveUp(ClientRequest request);
+
     /// <summary>Records an invocation or completion in the history (Jepsen style: invoke, then ok, fail or info).</summary>
     void Record(int clientId, long operationId, HistoryKind kind, string operation, string value);
 

@@ -75,7 +75,22 @@ public sealed class SimVerbTests : IDisposable
         Assert.Contains("virtual time: 15.0 s in", sim.Out);
         Assert.Matches(@"events: [0-9,]+ \([0-9,]+ events/s\)", sim.Out);
         Assert.Contains("leader changes: not counted", sim.Out);
+        Assert.Contains("workload: none, 0 history entries", sim.Out);
         Assert.Contains("coverage: ", sim.Out);
+    }
+
+    [Fact]
+    public async Task TheWorkloadIsChosenByNameAndShownWithItsHistorySize()
+    {
+        NodeImplementation real = SimulatedCluster.DefaultNode!;
+        var produce = await Run(Sim(real), "sim", "--seed", "1", "--duration", "5s", "--workload", "produce");
+        Assert.True(produce.ExitCode == 0, produce.Error);
+        Assert.Matches(@"workload: produce, [1-9][0-9,]* history entries", produce.Out);
+        var all = await Run(Sim(real), "sim", "--seed", "1", "--duration", "5s", "--workload", "all");
+        Assert.Matches(@"workload: metadata-proposals\+produce, [1-9][0-9,]* history entries", all.Out);
+        var bad = await Run(Sim(real), "sim", "--seed", "1", "--workload", "everything");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--workload takes one of metadata, produce, all, not 'everything'", bad.Error);
     }
 
     [Fact]

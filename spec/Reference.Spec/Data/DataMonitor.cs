@@ -1,0 +1,49 @@
+using Reference.Core;
+using Reference.Simulation.Monitors;
+using Reference.Simulation.Workload;
+using Reference.Simulation.Workload.Data;
+
+namespace Reference.Spec.Data;
+
+/// <summary>
+/// A check over the data workload's history (Jepsen's Kafka checks in spirit): it reads each entry as the
+/// event that recorded it, keeps what it must remember, and excuses a missing record only when
+/// <see cref="ReplicaLossWatch"/> says every copy went with the disks. One instance watches one run.
+/// </summary>
+public abstract class DataMonitor : IMonitor
+{
+    private readonly ReplicaLossWatch _losses = new();
+
+    public abstract string Name { get; }
+
+    public virtual IReadOnlyList<string> SometimesGoals => [];
+
+    /// <summary>
+    /// Most events neither record history nor touch a disk's survival (a crash, a recovery, a wiped disk):
+    /// those are skipped without building an observation, which keeps the checks cheap in long sweeps.
+    /// </summary>
+    public MonitorViolation? Check(ClusterView view)
+    {
+        bool relevant = view.LastEvent is SimulationEvent.HistoryRecorded or SimulationEvent.NodeCrashed or SimulationEvent.LogRecovered
+            || view.Nodes.Any(n => _losses.IsReplaced(n.NodeId, n.Storage));
+        return relevant ? Check(DataObservation.Of(view), view.Coverage) : null;
+    }
+
+    /// <summary>Checks one observation, the next in the run's order.</summary>
+    public MonitorViolation? Check(DataObservation observation, Coverage coverage)
+    {
+        _losses.Update(observation);
+        if (observation.Entry is not { } entry || DataOperation.Parse(entry) is not { } operation) return null;
+        return Check(observation, entry, operation, coverage);
+    }
+
+    protected abstract MonitorViolation? Check(DataObservation observation, HistoryEntry entry, DataOperation operation, Coverage coverage);
+
+    protected LossWatch Watch(DataObservation observation, TopicPartition log, long offset) => _losses.Watch(observation, log, offset);
+
+    protected void Forget(LossWatch watch) => _losses.Forget(watch);
+
+    protected static TopicPartition DataLog(int partition) => new(DataOperation.Topic, partition);
+
+    protected static MonitorViolation Violation(string message) => new(message);
+}

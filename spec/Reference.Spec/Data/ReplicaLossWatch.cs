@@ -1,0 +1,70 @@
+using Reference.Core;
+using Reference.Core.Log;
+using Reference.Simulation.Monitors;
+
+namespace Reference.Spec.Data;
+
+/// <summary>
+/// Whether the disks gave up a record: the one excuse the data checks accept for a record that was
+/// acknowledged or read and is gone. A <see cref="LossWatch"/> on (log, offset) starts with the nodes whose
+/// disk then holds that offset (its log ends past it) and drops a node when a crash, a recovery cut or a
+/// restart with an empty disk leaves that node's log ending at or before the offset. When no holder is
+/// left, every copy went with the disks and the loss is the guarantee in force, not a bug:
+/// <list type="bullet">
+/// <item>with Kafka's default (no fsync before the acknowledgement) a crash takes an unflushed tail, so a
+/// crash of every replica that held a record can lose it;</item>
+/// <item>with FlushBeforeAcknowledge an acknowledged record is durable on every replica that acknowledged it,
+/// so a crash keeps it and only a data-losing fault (an empty disk, a rotted sector) can drop a holder.</item>
+/// </list>
+/// A truncation by the node itself (a follower cutting its log to the leader's) never drops a holder: that is
+/// exactly what must not take acknowledged data. Memory: one entry per node, plus the watches the monitor keeps.
+/// </summary>
+public sealed class ReplicaLossWatch
+{
+    private readonly Dictionary<int, ILogStorage> _disks = new();
+    private readonly List<LossWatch> _open = [];
+
+    /// <summary>Starts watching <paramref name="offset"/> of <paramref name="log"/> from the disks as they are now.</summary>
+    public LossWatch Watch(DataObservation observation, TopicPartition log, long offset)
+    {
+        var holders = new SortedSet<int>(observation.Nodes.Where(n => n.Storage.Extent(log).EndOffset > offset).Select(n => n.NodeId));
+        var watch = new LossWatch(log, offset, holders);
+        if (holders.Count > 0) _open.Add(watch);
+        return watch;
+    }
+
+    /// <summary>Drops holders whose disk lost the watched offset in the event just observed. Call once per event, first.</summary>
+    public void Update(DataObservation observation)
+    {
+        foreach (DataNodeReading node in observation.Nodes)
+        {
+            bool diskReplaced = IsReplaced(node.NodeId, node.Storage);
+            _disks[node.NodeId] = node.Storage;
+            bool diskEvent = observation.LastEvent is SimulationEvent.NodeCrashed crash && crash.NodeId == node.NodeId
+                || observation.LastEvent is SimulationEvent.LogRecovered recovered && recovered.NodeId == node.NodeId;
+            if (!diskReplaced && !diskEvent) continue;
+            foreach (LossWatch watch in _open)
+                if (watch.Holders.Contains(node.NodeId) && node.Storage.Extent(watch.Log).EndOffset <= watch.Offset) watch.Holders.Remove(node.NodeId);
+            _open.RemoveAll(w => w.IsLost);
+        }
+    }
+
+    /// <summary>Whether the node's disk is another object than the one last observed (a restart on an empty disk).</summary>
+    public bool IsReplaced(int nodeId, ILogStorage storage) => _disks.TryGetValue(nodeId, out ILogStorage? last) && !ReferenceEquals(last, storage);
+
+    /// <summary>Stops updating a watch whose record was seen again (it needs no excuse any more).</summary>
+    public void Forget(LossWatch watch) => _open.Remove(watch);
+}
+
+/// <summary>One record's copies: the nodes whose disk still holds it, as far as crashes and recoveries tell.</summary>
+public sealed class LossWatch(TopicPartition log, long offset, SortedSet<int> holders)
+{
+    public TopicPartition Log { get; } = log;
+
+    public long Offset { get; } = offset;
+
+    internal SortedSet<int> Holders { get; } = holders;
+
+    /// <summary>Every node that held the record has lost it to its disk (or none held it when the watch began).</summary>
+    public bool IsLost => Holders.Count == 0;
+}

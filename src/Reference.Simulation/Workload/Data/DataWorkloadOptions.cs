@@ -1,0 +1,34 @@
+namespace Reference.Simulation.Workload.Data;
+
+/// <summary>How many clients of each kind the data workload runs, and the topic they share.</summary>
+public sealed record DataWorkloadOptions
+{
+    /// <summary>Producer clients (ids 1..Producers); each draws its own mix of acks and idempotence per seed.</summary>
+    public int Producers { get; init; } = 2;
+
+    /// <summary>Partitions of <see cref="DataOperation.Topic"/>.</summary>
+    public int Partitions { get; init; } = 2;
+
+    /// <summary>
+    /// The topic's replication factor; null means min(3, nodes). 1 by default because the data plane has no
+    /// follower replication yet: with more replicas an acks=all write waits until the leader drops the
+    /// silent followers from the ISR (replica.lag.time.max.ms, 30 s), longer than the default sweep runs.
+    /// </summary>
+    public short? ReplicationFactor { get; init; } = 1;
+
+    /// <summary>Operations one client starts at most, so a long run's history stays bounded.</summary>
+    public int OperationsPerClientMax { get; init; } = 10_000;
+
+    /// <summary>Clients wait this long before their first request, so a quorum has a chance to form.</summary>
+    public long FirstActionAfterMs { get; init; } = 1_000;
+
+    public short ReplicationFactorFor(int nodeCount) => ReplicationFactor ?? (short)Math.Min(3, nodeCount);
+
+    public void Validate()
+    {
+        if (Producers is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(Producers), Producers, "1 to 16 producers");
+        if (Partitions is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(Partitions), Partitions, "1 to 16 partitions");
+        if (ReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(ReplicationFactor), ReplicationFactor, "1 to 7 replicas");
+        if (OperationsPerClientMax < 1) throw new ArgumentOutOfRangeException(nameof(OperationsPerClientMax));
+    }
+}
