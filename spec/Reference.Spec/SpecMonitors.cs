@@ -1,4 +1,5 @@
 using Reference.Simulation.Monitors;
+using Reference.Spec.Liveness;
 using Reference.Spec.Raft;
 
 namespace Reference.Spec;
@@ -22,6 +23,14 @@ public static class SpecMonitors
         new PersistBeforePromise(),
     ];
 
-    /// <summary>Every monitor spec/ has.</summary>
+    /// <summary>Every safety monitor spec/ has.</summary>
     public static IReadOnlyList<IMonitor> All() => Raft();
+
+    /// <summary>The liveness monitors (hot/cold), judged on the explorer's fair schedules.</summary>
+    public static IReadOnlyList<ILivenessMonitor> Liveness() =>
+    [
+        new EventuallyLeaderElected(),
+        new NotStuckInProspective(),
+        new ProposalEventuallyCommitted(),
+    ];
 }

@@ -23,6 +23,8 @@ public enum StopReason
     Idle,
     /// <summary>A monitor or the simulator found a violation.</summary>
     Violation,
+    /// <summary>An explored run took its bound of scheduling steps (and its fair suffix, if it had one).</summary>
+    StepLimit,
 }
 
 /// <summary>The names of violations the simulator itself reports, beside the monitors'.</summary>

@@ -27,6 +27,12 @@ public sealed record TraceHeader
     public required long EventsMax { get; init; }
     public required IReadOnlyList<string> Monitors { get; init; }
 
+    /// <summary>
+    /// The historical flaws the nodes ran with (the explorer's museum); a line of its own only when some are
+    /// on, so every other trace reads as before. Replay builds its nodes with the same switches.
+    /// </summary>
+    public Core.Node.ReintroducedBugs ReintroducedBugs { get; init; }
+
     public int Voters => Nodes.Count(n => n.IsVoter);
     public int Observers => Nodes.Count(n => !n.IsVoter);
 
@@ -42,6 +48,7 @@ public sealed record TraceHeader
         yield return $"duration-ms {DurationMs.ToString(CultureInfo.InvariantCulture)}";
         yield return $"limits events-max={EventsMax.ToString(CultureInfo.InvariantCulture)}";
         yield return $"monitors {TraceLine.Quote(string.Join(",", Monitors))}";
+        if (ReintroducedBugs != Core.Node.ReintroducedBugs.None) yield return $"reintroduced-bugs {TraceLine.Quote(ReintroducedBugs.ToString().Replace(" ", "", StringComparison.Ordinal))}";
         yield return "begin";
     }
 
@@ -77,6 +84,9 @@ public sealed record TraceHeader
             EventsMax = Required("limits").Long("events-max"),
             Monitors = Required("monitors").Words.Count > 1 && Required("monitors").Word(1).Length > 0
                 ? Required("monitors").Word(1).Split(',') : [],
+            ReintroducedBugs = byKey.TryGetValue("reintroduced-bugs", out TraceLine? bugs)
+                ? Enum.TryParse(bugs.Word(1), out Core.Node.ReintroducedBugs parsed) ? parsed : throw new TraceFormatException($"unknown reintroduced bugs '{bugs.Word(1)}'")
+                : Core.Node.ReintroducedBugs.None,
         };
     }
 }

@@ -71,7 +71,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             Voters = trace.Header.Voters,
             Observers = trace.Header.Observers,
             ClusterId = trace.Header.ClusterId,
-            ConfigureNode = configureNode,
+            ConfigureNode = configureNode ?? WithBugsOf(trace.Header),
         };
         IReadOnlyList<NodeConfig> configs = SimulatedCluster.BuildConfigs(options);
         for (int i = 0; i < configs.Count; i++)
@@ -84,6 +84,10 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
         var run = new Run(this, trace, configs);
         return run.Execute();
     }
+
+    /// <summary>A museum trace's nodes ran with its flaws switched on; replay builds them the same way.</summary>
+    private static Func<NodeConfig, NodeConfig>? WithBugsOf(TraceHeader header) =>
+        header.ReintroducedBugs == ReintroducedBugs.None ? null : config => config with { ReintroducedBugs = header.ReintroducedBugs };
 
     private sealed class Run
     {

@@ -1,0 +1,41 @@
+using System.Text;
+using Reference.Core.Node;
+
+namespace Reference.Exploration.Museum;
+
+/// <summary>
+/// One exhibit: a historical flaw (a <see cref="ReintroducedBugs"/> switch), the cluster and budget the
+/// explorer finds it within, and the strategy that does. <see cref="InCore"/> is false for a switch this
+/// build's core does not read yet (another room's work): it is listed, never run.
+/// </summary>
+public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
+    int CrashesMax, int DropsMax, long FairSuffixMs, bool Workload, string ExpectedViolation)
+{
+    /// <summary>The kebab-case name of the switch: VoteBeforePersist is vote-before-persist.</summary>
+    public string Name => KebabCase(Switch.ToString());
+
+    /// <summary>The campaign that finds it, with its switch on.</summary>
+    public ExplorationOptions Options(ulong seed = 1) => new()
+    {
+        Seed = seed,
+        Voters = Voters,
+        Iterations = Iterations,
+        StepsMax = StepsMax,
+        CrashesMax = CrashesMax,
+        DropsMax = DropsMax,
+        FairSuffixMs = FairSuffixMs,
+        Workload = Workload,
+        Bugs = Switch,
+    };
+
+    public static string KebabCase(string pascal)
+    {
+        var text = new StringBuilder(pascal.Length + 8);
+        foreach (char c in pascal)
+        {
+            if (char.IsUpper(c) && text.Length > 0) text.Append('-');
+            text.Append(char.ToLowerInvariant(c));
+        }
+        return text.ToString();
+    }
+}
