@@ -32,5 +32,6 @@ public static class SpecMonitors
         new EventuallyLeaderElected(),
         new NotStuckInProspective(),
         new ProposalEventuallyCommitted(),
+        new EventuallyStableLeader(),
     ];
 }

@@ -1,4 +1,5 @@
 using Reference.Core.Node;
+using Reference.Simulation.Monitors;
 
 namespace Reference.Exploration;
 
@@ -22,6 +23,9 @@ public sealed record ExplorationOptions
     /// <summary>The fault budget: dropped messages per iteration.</summary>
     public int DropsMax { get; init; } = 2;
 
+    /// <summary>The fault budget: links cut for the rest of the iteration (a majority always stays connected).</summary>
+    public int PartitionsMax { get; init; }
+
     /// <summary>Virtual time of the fair suffix each iteration ends with, where liveness is judged; 0 for none.</summary>
     public long FairSuffixMs { get; init; }
 
@@ -34,6 +38,9 @@ public sealed record ExplorationOptions
     /// <summary>Historical flaws switched on in every node (the museum).</summary>
     public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
 
+    /// <summary>The safety monitors, fresh for each iteration: spec/'s by default.</summary>
+    public Func<IReadOnlyList<IMonitor>> Monitors { get; init; } = Spec.SpecMonitors.All;
+
     /// <summary>Hash every step's abstract state to report distinct states (DFS always does; it costs a little per step).</summary>
     public bool CountStates { get; init; }
 
@@ -45,6 +52,6 @@ public sealed record ExplorationOptions
         if (Voters is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(Voters), Voters, "1 to 7 voters");
         if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
         if (StepsMax < 1) throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "at least one step");
-        if (CrashesMax < 0 || DropsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+        if (CrashesMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
     }
 }

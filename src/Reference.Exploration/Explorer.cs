@@ -89,12 +89,13 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
             StepsMax = options.StepsMax,
             CrashesMax = options.CrashesMax,
             DropsMax = options.DropsMax,
+            PartitionsMax = options.PartitionsMax,
             FairSuffixMs = options.FairSuffixMs,
             HotMsMax = options.HotMsMax,
             Liveness = options.FairSuffixMs > 0 ? SpecMonitors.Liveness() : [],
         };
         IWorkload? workload = options.Workload ? new MetadataProposalWorkload() : null;
-        return new SimulatedCluster(simulation, _node, SpecMonitors.All(), workload, trace, control).Run();
+        return new SimulatedCluster(simulation, _node, options.Monitors(), workload, trace, control).Run();
     }
 
     private static string CurrentName(IExplorationStrategy strategy) => strategy is PortfolioStrategy portfolio ? portfolio.CurrentName : strategy.Name;

@@ -27,6 +27,7 @@ public sealed partial class SimulatedCluster
     private ScheduleStep? _step;
     private int _crashesChosen;
     private int _dropsChosen;
+    private int _partitionsChosen;
     private long _explorationSteps;
     private bool _fairSuffixCompleted;
 
@@ -74,6 +75,7 @@ public sealed partial class SimulatedCluster
         }
         _step!.PendingDigest = digest;
         AddEnabledEvents(control, pending);
+        AddPartitionChoices(control);
         if (_crashesChosen >= control.CrashesMax) return;
         foreach (SimulatedNode node in _nodes)
         {
@@ -81,6 +83,36 @@ public sealed partial class SimulatedCluster
             _choices.Add(new ScheduleChoice(ChoiceKind.Crash, node.Id, 0, 0, _nowMs));
             _choiceSources.Add(-node.Id);
         }
+    }
+
+    /// <summary>Offers cutting each link a and b (a &lt; b) still up, when afterwards every node still reaches a majority of voters directly.</summary>
+    private void AddPartitionChoices(ExplorationControl control)
+    {
+        if (_partitionsChosen >= control.PartitionsMax) return;
+        for (int a = 1; a <= _nodes.Count; a++)
+            for (int b = a + 1; b <= _nodes.Count; b++)
+            {
+                if (_network.IsBlocked(a, b) || !KeepsMajoritiesConnected(a, b)) continue;
+                _choices.Add(new ScheduleChoice(ChoiceKind.Partition, b, a, 0, _nowMs));
+                _choiceSources.Add(0);
+            }
+    }
+
+    private bool KeepsMajoritiesConnected(int cutA, int cutB)
+    {
+        int voters = _nodes.Count(n => n.View.IsVoter);
+        foreach (SimulatedNode node in _nodes)
+        {
+            int reached = 0;
+            foreach (SimulatedNode voter in _nodes)
+            {
+                if (!voter.View.IsVoter) continue;
+                bool cut = voter.Id != node.Id && (_network.IsBlocked(node.Id, voter.Id) || (node.Id, voter.Id) == (cutA, cutB) || (node.Id, voter.Id) == (cutB, cutA));
+                if (!cut) reached++;
+            }
+            if (reached <= voters / 2) return false;
+        }
+        return true;
     }
 
     /// <summary>Every pending event first in its order, earliest time first (ties in scheduling order), each message followed by its drop while the budget lasts.</summary>
@@ -106,6 +138,12 @@ public sealed partial class SimulatedCluster
     {
         ScheduleChoice choice = _choices[pick];
         int source = _choiceSources[pick];
+        if (choice.Kind == ChoiceKind.Partition)
+        {
+            _partitionsChosen++;
+            Block([(choice.FromId, choice.NodeId), (choice.NodeId, choice.FromId)], $"explorer: n{choice.FromId}<->n{choice.NodeId}", healAfterMs: null);
+            return;
+        }
         if (choice.Kind == ChoiceKind.Crash)
         {
             _crashesChosen++;

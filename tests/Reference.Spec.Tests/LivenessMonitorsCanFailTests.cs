@@ -50,4 +50,19 @@ public sealed class LivenessMonitorsCanFailTests
         Assert.Equal(Temperature.Hot, ProposalEventuallyCommitted.Observe(owing));
         Assert.Equal(Temperature.Cold, ProposalEventuallyCommitted.Observe(paid));
     }
+
+    [Fact]
+    public void EventuallyStableLeaderIsHotUntilOneLeaderHasHeldLongEnough()
+    {
+        var monitor = new EventuallyStableLeader();
+        RaftObservation At(long nowMs, int epoch, int leader) =>
+            new(nowMs, Nothing, [Voter(1, Replica(epoch, leader == 1 ? QuorumStateKind.Leader : QuorumStateKind.Follower, leader)),
+                Voter(2, Replica(epoch, leader == 2 ? QuorumStateKind.Leader : QuorumStateKind.Follower, leader))]);
+        Assert.Equal(Temperature.Hot, monitor.Observe(At(0, 1, 1)));
+        Assert.Equal(Temperature.Hot, monitor.Observe(At(EventuallyStableLeader.StableForMs - 1, 1, 1)));
+        // Leadership moves before it settled: hot again from the move.
+        Assert.Equal(Temperature.Hot, monitor.Observe(At(EventuallyStableLeader.StableForMs + 1, 2, 2)));
+        Assert.Equal(Temperature.Hot, monitor.Observe(At(2 * EventuallyStableLeader.StableForMs, 2, 2)));
+        Assert.Equal(Temperature.Cold, monitor.Observe(At(2 * EventuallyStableLeader.StableForMs + 1, 2, 2)));
+    }
 }

@@ -27,6 +27,8 @@ public enum ChoiceKind : byte
     Crash,
     /// <summary>Fault: the message at the head of a connection is lost (the sender learns by its timeout).</summary>
     Drop,
+    /// <summary>Fault: the link between two nodes is cut both ways for the rest of the run (a majority stays connected).</summary>
+    Partition,
 }
 
 /// <summary>
@@ -44,7 +46,7 @@ public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int Fr
     /// <summary>The fault injector's lane.</summary>
     public const int FaultLane = 128;
 
-    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Drop ? FaultLane : NodeId;
+    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Drop or ChoiceKind.Partition ? FaultLane : NodeId;
 
     public ulong Signature
     {
@@ -62,6 +64,7 @@ public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int Fr
     public override string ToString() => Kind switch
     {
         ChoiceKind.Request or ChoiceKind.Response or ChoiceKind.Drop => $"{Kind.ToString().ToLowerInvariant()} {Endpoint(FromId)}->{Endpoint(NodeId)} api={ApiKey}",
+        ChoiceKind.Partition => $"partition {Endpoint(FromId)}<->{Endpoint(NodeId)}",
         _ => $"{Kind.ToString().ToLowerInvariant()} {Endpoint(NodeId)}",
     };
 
@@ -125,6 +128,13 @@ public sealed record ExplorationControl
 
     /// <summary>Messages the chooser may drop in one run (the fault budget).</summary>
     public int DropsMax { get; init; }
+
+    /// <summary>
+    /// Links the chooser may cut (the fault budget), each for the rest of the run, so a cut may outlast the
+    /// fair suffix's start: liveness is then judged with a majority connected, not the whole cluster. A cut
+    /// is offered only while every node still reaches a majority of the voters (itself included) directly.
+    /// </summary>
+    public int PartitionsMax { get; init; }
 
     /// <summary>Virtual time of the fair suffix; 0 for none (liveness is then not checked).</summary>
     public long FairSuffixMs { get; init; }
