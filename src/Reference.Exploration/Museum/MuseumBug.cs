@@ -9,7 +9,7 @@ namespace Reference.Exploration.Museum;
 /// build's core does not read yet (another room's work): it is listed, never run.
 /// </summary>
 public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
-    int CrashesMax, int DropsMax, long FairSuffixMs, bool Workload, string ExpectedViolation)
+    int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, bool Workload, string ExpectedViolation)
 {
     /// <summary>The kebab-case name of the switch: VoteBeforePersist is vote-before-persist.</summary>
     public string Name => KebabCase(Switch.ToString());
@@ -23,6 +23,7 @@ public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCor
         StepsMax = StepsMax,
         CrashesMax = CrashesMax,
         DropsMax = DropsMax,
+        PartitionsMax = PartitionsMax,
         FairSuffixMs = FairSuffixMs,
         Workload = Workload,
         Bugs = Switch,
