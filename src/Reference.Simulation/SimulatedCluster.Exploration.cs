@@ -189,7 +189,7 @@ public sealed partial class SimulatedCluster
         for (int i = 0; i < hotSinceMs.Length; i++)
         {
             if (hotSinceMs[i] is not long sinceMs || suffixEndMs - sinceMs < control.HotMsMax) continue;
-            Violate(control.Liveness[i].Name, $"hot since {sinceMs} ms, {suffixEndMs - sinceMs} ms into a fair schedule without faults (bound {control.HotMsMax} ms)");
+            Violate(SimulatorViolations.LivenessPrefix + control.Liveness[i].Name, $"hot since {sinceMs} ms, {suffixEndMs - sinceMs} ms into a fair schedule without faults (bound {control.HotMsMax} ms)");
             return StopReason.Violation;
         }
         return StopReason.StepLimit;

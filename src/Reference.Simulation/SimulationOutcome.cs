@@ -30,6 +30,9 @@ public enum StopReason
 /// <summary>The names of violations the simulator itself reports, beside the monitors'.</summary>
 public static class SimulatorViolations
 {
+    /// <summary>What an explored run's liveness violations are named with: Liveness.MonitorName.</summary>
+    public const string LivenessPrefix = "Liveness.";
+
     /// <summary>A node threw from <c>Handle</c> (an assertion failed): a bug, reported with its message.</summary>
     public const string NodeThrew = "Simulator.NodeThrew";
 

@@ -26,7 +26,7 @@ public static class BugMuseum
         new(ReintroducedBugs.PreVoteWithoutFetchCheck,
             "Followers grant pre-votes while their leader is alive (KIP-996's fetch check dropped): a voter cut off from the leader keeps unseating it.",
             InCore: true, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 200, CrashesMax: 0, DropsMax: 0, PartitionsMax: 1, FairSuffixMs: 30_000, Workload: true,
-            ExpectedViolation: "EventuallyStableLeader"),
+            ExpectedViolation: "Liveness.EventuallyStableLeader"),
         new(ReintroducedBugs.EmptyDiskVoter,
             "A voter restarted on an empty disk votes as if it had never voted, and a second leader is elected in an epoch.",
             InCore: false, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 300, CrashesMax: 2, DropsMax: 0, PartitionsMax: 0, FairSuffixMs: 0, Workload: true,
