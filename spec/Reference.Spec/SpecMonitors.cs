@@ -1,5 +1,6 @@
 using Reference.Simulation.Monitors;
 using Reference.Spec.Data;
+using Reference.Spec.Liveness;
 using Reference.Spec.Raft;
 
 namespace Reference.Spec;
@@ -36,4 +37,13 @@ public static class SpecMonitors
 
     /// <summary>Every monitor spec/ has.</summary>
     public static IReadOnlyList<IMonitor> All() => [.. Raft(), .. Data()];
+
+    /// <summary>The liveness monitors (hot/cold), judged on the explorer's fair schedules.</summary>
+    public static IReadOnlyList<ILivenessMonitor> Liveness() =>
+    [
+        new EventuallyLeaderElected(),
+        new NotStuckInProspective(),
+        new ProposalEventuallyCommitted(),
+        new EventuallyStableLeader(),
+    ];
 }

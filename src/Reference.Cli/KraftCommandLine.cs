@@ -21,6 +21,7 @@ public static class KraftCommandLine
         new ServerCommand(),
         new SimCommand(),
         new ReplayCommand(),
+        new ExploreCommand(),
     ];
 
     public static RootCommand Build(CliConsole console)

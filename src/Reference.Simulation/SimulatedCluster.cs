@@ -73,9 +73,12 @@ public sealed partial class SimulatedCluster
     private bool _ran;
 
     public SimulatedCluster(SimulationOptions options, NodeImplementation implementation, IReadOnlyList<IMonitor>? monitors = null,
-        IWorkload? workload = null, TraceWriter? trace = null)
+        IWorkload? workload = null, TraceWriter? trace = null, ExplorationControl? exploration = null)
     {
         options.Validate();
+        if (exploration is not null && (options.Faults.ToString() != FaultSpec.None.ToString() || options.ScheduledFaults.Count > 0))
+            throw new ArgumentException("an explored run injects its faults as choices: no drawn or scripted faults", nameof(options));
+        _control = exploration;
         _options = options;
         _implementation = implementation;
         _monitors = monitors ?? [];
@@ -84,7 +87,7 @@ public sealed partial class SimulatedCluster
         _streams = new RandomStreams(options.Seed);
         _knobs = FaultKnobs.Draw(options.Faults, _streams);
         _network = new SimulatedNetwork(_knobs, _streams);
-        _agenda = new EventQueue<AgendaEvent>(options.QueuedEventsMax);
+        _agenda = new EventQueue<AgendaEvent>(options.QueuedEventsMax, choosable: exploration is not null);
         _faultRandoms = Enum.GetValues<DrawnFault>().ToDictionary(kind => kind, kind => _streams.Stream($"faults/{kind}"));
         foreach (NodeConfig config in BuildConfigs(options))
             _nodes.Add(new SimulatedNode(new NodeView(config, config.Voters.Any(v => v.NodeId == config.NodeId)) { Disk = SimulatedFormat.Disk(config, 1) }, _streams.Stream($"disk/n{config.NodeId}")));
@@ -109,7 +112,7 @@ public sealed partial class SimulatedCluster
         try
         {
             Begin();
-            stop = Loop();
+            stop = _control is null ? Loop() : Explore(_control);
         }
         catch (EventQueueFullException full)
         {
@@ -265,6 +268,8 @@ public sealed partial class SimulatedCluster
         MessagesLost = _network.MessagesLost,
         Crashes = _crashes,
         HistoryEntries = _history.Count,
+        ExplorationSteps = _explorationSteps,
+        FairSuffixCompleted = _fairSuffixCompleted,
     };
 
     /// <summary>The build that runs, as traces record it: the assembly's informational version (with the git commit when the SDK knows it).</summary>

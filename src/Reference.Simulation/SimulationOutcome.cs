@@ -23,11 +23,16 @@ public enum StopReason
     Idle,
     /// <summary>A monitor or the simulator found a violation.</summary>
     Violation,
+    /// <summary>An explored run took its bound of scheduling steps (and its fair suffix, if it had one).</summary>
+    StepLimit,
 }
 
 /// <summary>The names of violations the simulator itself reports, beside the monitors'.</summary>
 public static class SimulatorViolations
 {
+    /// <summary>What an explored run's liveness violations are named with: Liveness.MonitorName.</summary>
+    public const string LivenessPrefix = "Liveness.";
+
     /// <summary>A node threw from <c>Handle</c> (an assertion failed): a bug, reported with its message.</summary>
     public const string NodeThrew = "Simulator.NodeThrew";
 

@@ -32,6 +32,12 @@ public sealed record SimulationResult
     /// <summary>Entries the workload's clients recorded in the history (invocations and completions).</summary>
     public required int HistoryEntries { get; init; }
 
+    /// <summary>Choices an explored run's chooser made (0 for a simulated run).</summary>
+    public long ExplorationSteps { get; init; }
+
+    /// <summary>An explored run reached the end of its fair suffix, so its liveness monitors were judged.</summary>
+    public bool FairSuffixCompleted { get; init; }
+
     /// <summary>The leader changes a monitor counted (<see cref="CoverageGoals.LeaderChange"/>), or null when no monitor counts them.</summary>
     public long? LeaderChanges => Coverage.Goals.Any(g => g.Name == CoverageGoals.LeaderChange) ? Coverage.Count(CoverageGoals.LeaderChange) : null;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Reference.Core;
 using Reference.Core.Log;
 using Reference.Core.Raft;
@@ -20,9 +21,22 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
 
     public int MajoritySize => VoterCount / 2 + 1;
 
-    /// <summary>Reads the view; a node that is not the core's real Node (a simulator toy) reads as not running.</summary>
-    public static RaftObservation Of(ClusterView view) =>
-        new(view.NowMs, view.LastEvent, view.Nodes.Select(RaftNodeReading.Of).ToList());
+    /// <summary>The last observation read of each view, with the event it was read after.</summary>
+    private static readonly ConditionalWeakTable<ClusterView, RaftObservation> LastRead = new();
+
+    /// <summary>
+    /// Reads the view; a node that is not the core's real Node (a simulator toy) reads as not running. Every
+    /// monitor reads the view after each event, and nothing changes between their checks (a shell records an
+    /// event, carries it out, then checks), so one reading per event serves them all: it is kept until the
+    /// view shows another event (each event is a new object). This was the explorer's largest per-step cost.
+    /// </summary>
+    public static RaftObservation Of(ClusterView view)
+    {
+        if (LastRead.TryGetValue(view, out RaftObservation? last) && ReferenceEquals(last.LastEvent, view.LastEvent) && last.NowMs == view.NowMs) return last;
+        var observation = new RaftObservation(view.NowMs, view.LastEvent, view.Nodes.Select(RaftNodeReading.Of).ToList());
+        LastRead.AddOrUpdate(view, observation);
+        return observation;
+    }
 }
 
 /// <param name="Incarnation">Counts (re)starts of the node's process: a run of it keeps its in-memory state.</param>

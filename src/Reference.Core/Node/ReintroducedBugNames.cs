@@ -46,7 +46,8 @@ public static class ReintroducedBugNames
         return true;
     }
 
-    private static string KebabCase(string pascal)
+    /// <summary>A PascalCase name in kebab case: VoteBeforePersist is vote-before-persist.</summary>
+    public static string KebabCase(string pascal)
     {
         var text = new StringBuilder(pascal.Length + 8);
         for (int i = 0; i < pascal.Length; i++)

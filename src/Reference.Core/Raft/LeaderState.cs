@@ -90,11 +90,13 @@ internal sealed class LeaderState : EpochState
     /// Raft §5.4.2: "only log entries from the leader's current term are committed by counting replicas";
     /// Figure 8 shows an older entry on a majority being overwritten. The epoch's LeaderChange record at
     /// <see cref="EpochStartOffset"/> is the first entry that can commit, and it commits everything before it.
+    /// <paramref name="countPriorEpochs"/> is the museum's Figure 8 flaw (<see cref="Node.ReintroducedBugs.CommitPriorEpochByCounting"/>):
+    /// any majority offset, of whatever epoch.
     /// </summary>
-    public long? HighWatermarkCandidate()
+    public long? HighWatermarkCandidate(bool countPriorEpochs)
     {
         long majorityOffset = _voters.MajorityOffset(id => _voterProgress[id].EndOffset);
-        return majorityOffset > EpochStartOffset ? majorityOffset : null;
+        return majorityOffset > EpochStartOffset || countPriorEpochs ? majorityOffset : null;
     }
 
     /// <summary>The other voters, those holding the most of the log first, then by id (EndQuorumEpoch's order).</summary>

@@ -41,8 +41,15 @@ public sealed partial class RaftReplica
         bool isLogUpToDate = _config.ReintroducedBugs.HasFlag(ReintroducedBugs.VoteWithoutLogComparison)
             || new OffsetAndEpoch(partition.LastOffset, partition.LastOffsetEpoch) >= _log.EndOffsetAndEpoch;
         bool granted = _quorum.Current.CanGrantVote(partition.CandidateId, isLogUpToDate, preVote);
-        if (granted && !preVote && _quorum.Current.VotedId != partition.CandidateId) BecomeVoted(Epoch, partition.CandidateId, nowMs, effects);
-        effects.Respond(context, RaftMessages.VoteResponse(ErrorCode.None, CurrentLeaderAndEpoch, granted));
+        ReintroducedBugs bugs = _config.ReintroducedBugs;
+        // Museum switch: a follower grants pre-votes without KIP-996's "not fetched from a live leader" check.
+        if (bugs.HasFlag(ReintroducedBugs.PreVoteWithoutFetchCheck) && preVote && _quorum.Current is FollowerState && isLogUpToDate) granted = true;
+        bool persistsVote = granted && !preVote && _quorum.Current.VotedId != partition.CandidateId;
+        // Museum switch: the vote leaves before the quorum state recording it; a crash between them forgets the vote.
+        bool answerFirst = bugs.HasFlag(ReintroducedBugs.VoteBeforePersist);
+        if (answerFirst) effects.Respond(context, RaftMessages.VoteResponse(ErrorCode.None, CurrentLeaderAndEpoch, granted));
+        if (persistsVote) BecomeVoted(Epoch, partition.CandidateId, nowMs, effects);
+        if (!answerFirst) effects.Respond(context, RaftMessages.VoteResponse(ErrorCode.None, CurrentLeaderAndEpoch, granted));
     }
 
     /// <summary>

@@ -67,7 +67,9 @@ public sealed partial class RaftReplica
     /// </summary>
     private void MaybeAdvanceHighWatermark(LeaderState leader, long nowMs, Effects effects)
     {
-        if (leader.HighWatermarkCandidate() is not long candidate || candidate <= _highWatermark) return;
+        // Museum switch (ReintroducedBugs.CommitPriorEpochByCounting): count replicas of earlier epochs' entries too.
+        bool countPriorEpochs = _config.ReintroducedBugs.HasFlag(ReintroducedBugs.CommitPriorEpochByCounting);
+        if (leader.HighWatermarkCandidate(countPriorEpochs) is not long candidate || candidate <= _highWatermark) return;
         // Followers may have flushed what the leader has not yet: the majority need not include the leader.
         if (candidate > _log.EndOffset) throw new InvalidOperationException($"high watermark {candidate} past the leader's log end {_log.EndOffset}");
         _highWatermark = candidate;

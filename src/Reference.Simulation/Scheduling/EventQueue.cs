@@ -15,32 +15,80 @@ public readonly record struct EventKey(long TimeMs, long Sequence) : IComparable
 /// fire in the order they were scheduled, so ties never depend on the heap's internals and a seed always
 /// replays the same order. Bounded: a node that floods the network or asks to be woken without end fills
 /// it, and that is a finding (<see cref="EventQueueFullException"/>), not a hang.
+/// <para>
+/// In <paramref name="choosable"/> mode (the explorer's) the events are kept in a list in the order they
+/// were scheduled, so any of them can be taken, not only the earliest; the list is short (tens of events
+/// for a small cluster), so a scan beats a heap there.
+/// </para>
 /// </summary>
-public sealed class EventQueue<TEvent>(int capacityMax)
+public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
 {
     private readonly PriorityQueue<TEvent, EventKey> _queue = new();
+    private readonly List<(EventKey Key, TEvent Event)> _pending = [];
     private long _nextSequence;
 
-    public int Count => _queue.Count;
+    public int Count => choosable ? _pending.Count : _queue.Count;
 
     public int CapacityMax { get; } = capacityMax > 0 ? capacityMax : throw new ArgumentOutOfRangeException(nameof(capacityMax));
+
+    /// <summary>True when any pending event may be taken (<see cref="Pending"/>, <see cref="TakeAt"/>).</summary>
+    public bool IsChoosable => choosable;
+
+    /// <summary>Every pending event in the order it was scheduled (choosable mode only).</summary>
+    public IReadOnlyList<(EventKey Key, TEvent Event)> Pending => choosable ? _pending : throw new InvalidOperationException("not a choosable agenda");
 
     /// <summary>Schedules an event; times never run backwards, so one in the past is a simulator bug.</summary>
     public void Schedule(long timeMs, long nowMs, TEvent scheduledEvent)
     {
         if (timeMs < nowMs) throw new InvalidOperationException($"event scheduled at {timeMs} ms, before now ({nowMs} ms)");
-        if (_queue.Count >= CapacityMax) throw new EventQueueFullException(CapacityMax);
-        _queue.Enqueue(scheduledEvent, new EventKey(timeMs, _nextSequence++));
+        if (Count >= CapacityMax) throw new EventQueueFullException(CapacityMax);
+        var key = new EventKey(timeMs, _nextSequence++);
+        if (choosable) _pending.Add((key, scheduledEvent));
+        else _queue.Enqueue(scheduledEvent, key);
     }
 
     /// <summary>The earliest event, or false when none is left.</summary>
-    public bool TryTake(out TEvent scheduledEvent, out EventKey key) => _queue.TryDequeue(out scheduledEvent!, out key);
+    public bool TryTake(out TEvent scheduledEvent, out EventKey key)
+    {
+        if (!choosable) return _queue.TryDequeue(out scheduledEvent!, out key);
+        int earliest = EarliestIndex();
+        if (earliest < 0)
+        {
+            scheduledEvent = default!;
+            key = default;
+            return false;
+        }
+        (key, scheduledEvent) = TakeAt(earliest);
+        return true;
+    }
+
+    /// <summary>Removes and returns the pending event at <paramref name="index"/> of <see cref="Pending"/>.</summary>
+    public (EventKey Key, TEvent Event) TakeAt(int index)
+    {
+        (EventKey Key, TEvent Event) taken = Pending[index];
+        _pending.RemoveAt(index);
+        return taken;
+    }
 
     public bool TryPeekTime(out long timeMs)
     {
+        if (choosable)
+        {
+            int earliest = EarliestIndex();
+            timeMs = earliest < 0 ? 0 : _pending[earliest].Key.TimeMs;
+            return earliest >= 0;
+        }
         bool any = _queue.TryPeek(out _, out EventKey key);
         timeMs = key.TimeMs;
         return any;
+    }
+
+    private int EarliestIndex()
+    {
+        int earliest = -1;
+        for (int i = 0; i < _pending.Count; i++)
+            if (earliest < 0 || _pending[i].Key.CompareTo(_pending[earliest].Key) < 0) earliest = i;
+        return earliest;
     }
 }
 

@@ -29,11 +29,13 @@ public sealed record ReplayResult(long Events, ReplayDivergence? Divergence, Sim
     /// <summary>
     /// The replay ended as the trace did. Violations the simulator finds in the network or the connections
     /// (a bad answer, a codec failure, a bound) are not re-checked: replay re-runs nodes and disks, not the
-    /// network, so for those it asks only that every recorded event replays identically.
+    /// network, so for those it asks only that every recorded event replays identically. Nor are liveness
+    /// violations: they are judged on the explorer's fair suffix, which replay does not know.
     /// </summary>
     public bool OutcomeReproduced => RecordedOutcome is null || RecordedOutcome == Outcome
-        || Outcome.IsOk && RecordedOutcome.ViolationName is { } name && name.StartsWith("Simulator.", StringComparison.Ordinal)
-            && name != SimulatorViolations.NodeThrew && name != SimulatorViolations.DiskContract;
+        || Outcome.IsOk && RecordedOutcome.ViolationName is { } name
+            && (name.StartsWith("Simulator.", StringComparison.Ordinal) && name != SimulatorViolations.NodeThrew && name != SimulatorViolations.DiskContract
+                || name.StartsWith(SimulatorViolations.LivenessPrefix, StringComparison.Ordinal));
 
     public override string ToString()
     {

@@ -4,7 +4,10 @@ using Reference.Simulation.Traces;
 
 namespace Reference.Simulation.Tests.Traces;
 
-/// <summary>Every trace kept in traces/ replays identically, with the nodes and monitors it was recorded with.</summary>
+/// <summary>
+/// Every trace kept in traces/ replays identically, with the nodes and monitors it was recorded with: the toys'
+/// own, and spec/'s for the real node (what `kraft replay` checks), so a museum trace's violation must recur.
+/// </summary>
 public sealed class RegressionTraceTests
 {
     /// <summary>The toy implementations traces/toys/ may name, with the monitors their runs checked.</summary>
@@ -33,7 +36,7 @@ public sealed class RegressionTraceTests
         (NodeImplementation node, Func<IReadOnlyList<IMonitor>> monitors) = Toys.TryGetValue(trace.Header.NodeImplementation, out var toy)
             ? toy
             : (SimulatedCluster.DefaultNode ?? throw new InvalidOperationException(
-                $"{relativePath} was recorded with node '{trace.Header.NodeImplementation}', which is not registered"), SimulatedCluster.DefaultMonitors);
+                $"{relativePath} was recorded with node '{trace.Header.NodeImplementation}', which is not registered"), Reference.Spec.SpecMonitors.All);
         ReplayResult replay = new TraceReplayer(node, monitors()).Replay(trace);
         Assert.True(replay.IsIdentical, $"{relativePath}: {replay}");
         Assert.Equal(trace.End!.Outcome, replay.Outcome);

@@ -1,0 +1,57 @@
+using Reference.Core.Node;
+using Reference.Simulation.Monitors;
+
+namespace Reference.Exploration;
+
+/// <summary>One exploration campaign's settings: the cluster, the bounds, the fault budget and the flaws switched on.</summary>
+public sealed record ExplorationOptions
+{
+    /// <summary>Seeds the cluster (node randomness, latencies) and the strategy; iteration i runs with seed Seed + i.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    public int Voters { get; init; } = 3;
+
+    /// <summary>Iterations at most (a DFS may stop earlier, exhausted).</summary>
+    public int Iterations { get; init; } = 1_000;
+
+    /// <summary>Scheduling steps per iteration before the fair suffix.</summary>
+    public int StepsMax { get; init; } = 200;
+
+    /// <summary>The fault budget: crashes per iteration.</summary>
+    public int CrashesMax { get; init; } = 1;
+
+    /// <summary>The fault budget: dropped messages per iteration.</summary>
+    public int DropsMax { get; init; } = 2;
+
+    /// <summary>The fault budget: links cut for the rest of the iteration (a majority always stays connected).</summary>
+    public int PartitionsMax { get; init; }
+
+    /// <summary>Virtual time of the fair suffix each iteration ends with, where liveness is judged; 0 for none.</summary>
+    public long FairSuffixMs { get; init; }
+
+    /// <summary>A liveness monitor hot this long at the end of the fair suffix is a violation.</summary>
+    public long HotMsMax { get; init; } = 10_000;
+
+    /// <summary>Run the metadata-proposal clients (proposals to commit); without them only elections and fetches happen.</summary>
+    public bool Workload { get; init; } = true;
+
+    /// <summary>Historical flaws switched on in every node (the museum).</summary>
+    public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
+
+    /// <summary>The safety monitors, fresh for each iteration: spec/'s by default.</summary>
+    public Func<IReadOnlyList<IMonitor>> Monitors { get; init; } = Spec.SpecMonitors.All;
+
+    /// <summary>Hash every step's abstract state to report distinct states (DFS always does; it costs a little per step).</summary>
+    public bool CountStates { get; init; }
+
+    /// <summary>Stop at the first violation (a campaign's usual mode); false counts them all.</summary>
+    public bool StopAtFirstViolation { get; init; } = true;
+
+    public void Validate()
+    {
+        if (Voters is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(Voters), Voters, "1 to 7 voters");
+        if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
+        if (StepsMax < 1) throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "at least one step");
+        if (CrashesMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+    }
+}

@@ -1,0 +1,45 @@
+using Reference.Core.Node;
+
+namespace Reference.Exploration.Museum;
+
+/// <summary>
+/// The museum of real bugs: one exhibit per <see cref="ReintroducedBugs"/> switch (spec/README.md lists them
+/// with their stories). Each implemented one is found by its campaign within its budget, and with its
+/// switch off the same campaign finds nothing (tests/Reference.Exploration.Tests).
+/// </summary>
+public static class BugMuseum
+{
+    public static IReadOnlyList<MuseumBug> Exhibits { get; } =
+    [
+        new(ReintroducedBugs.VoteWithoutLogComparison,
+            "A voter grants its vote without comparing logs (Raft §5.4.1 dropped): a stale candidate wins and overwrites committed entries.",
+            InCore: false, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 300, CrashesMax: 1, DropsMax: 2, PartitionsMax: 0, FairSuffixMs: 0, Workload: true,
+            ExpectedViolation: "ConsistentCommittedData"),
+        new(ReintroducedBugs.VoteBeforePersist,
+            "A vote leaves before the quorum state recording it is durable; a crash between them lets the voter vote twice in one epoch (Raft Figure 2, persist before responding).",
+            InCore: true, Voters: 3, Strategy: "random", Iterations: 50, StepsMax: 200, CrashesMax: 1, DropsMax: 0, PartitionsMax: 0, FairSuffixMs: 0, Workload: false,
+            ExpectedViolation: "PersistBeforePromise"),
+        new(ReintroducedBugs.CommitPriorEpochByCounting,
+            "A new leader commits an earlier epoch's entry once a majority holds it, without an entry of its own epoch (Raft paper, Figure 8).",
+            InCore: true, Voters: 5, Strategy: "portfolio", Iterations: 20_000, StepsMax: 400, CrashesMax: 3, DropsMax: 2, PartitionsMax: 0, FairSuffixMs: 0, Workload: true,
+            ExpectedViolation: "ConsistentCommittedData"),
+        new(ReintroducedBugs.PreVoteWithoutFetchCheck,
+            "Followers grant pre-votes while their leader is alive (KIP-996's fetch check dropped): a voter cut off from the leader keeps unseating it.",
+            InCore: true, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 200, CrashesMax: 0, DropsMax: 0, PartitionsMax: 1, FairSuffixMs: 30_000, Workload: true,
+            ExpectedViolation: "Liveness.EventuallyStableLeader"),
+        new(ReintroducedBugs.EmptyDiskVoter,
+            "A voter restarted on an empty disk votes as if it had never voted, and a second leader is elected in an epoch.",
+            InCore: false, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 300, CrashesMax: 2, DropsMax: 0, PartitionsMax: 0, FairSuffixMs: 0, Workload: true,
+            ExpectedViolation: "SingleLeaderPerEpoch"),
+        new(ReintroducedBugs.UncleanLeaderElection,
+            "Data plane: with the ISR shrunk to the leader, a replica outside it is elected and acknowledged writes are lost (Jepsen, 2013).",
+            InCore: false, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 300, CrashesMax: 2, DropsMax: 2, PartitionsMax: 0, FairSuffixMs: 0, Workload: true,
+            ExpectedViolation: "AcknowledgedWriteLost"),
+        new(ReintroducedBugs.LastReplicaStanding,
+            "Data plane: the last ISR member is elected after losing its disk, and acknowledged writes are lost (KIP-966's fix).",
+            InCore: false, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 300, CrashesMax: 2, DropsMax: 0, PartitionsMax: 0, FairSuffixMs: 0, Workload: true,
+            ExpectedViolation: "AcknowledgedWriteLost"),
+    ];
+
+    public static MuseumBug? Find(string name) => Exhibits.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+}

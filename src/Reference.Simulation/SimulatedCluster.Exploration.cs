@@ -1,0 +1,261 @@
+using Reference.Simulation.Cluster;
+using Reference.Simulation.Monitors;
+using Reference.Simulation.Network;
+using Reference.Simulation.Scheduling;
+using Reference.Simulation.Traces;
+
+namespace Reference.Simulation;
+
+/// <summary>
+/// Explored runs (<see cref="ExplorationControl"/>): instead of the earliest event, a chooser takes one of
+/// the enabled ones at each step. Enabled means: not stale (an event of a crashed incarnation, a wake-up an
+/// earlier one covered, a message on a closed connection is dropped unseen, never offered), and first in
+/// its order: the head of each connection's direction (TCP), a disk's next fsync, a node's earliest
+/// wake-up, a client's earliest timeout. Faults are choices too while the budget lasts: crash a node (the
+/// minority rule of <see cref="MayGoDown"/> holds), drop a message at the head of its connection.
+/// </summary>
+public sealed partial class SimulatedCluster
+{
+    private readonly ExplorationControl? _control;
+    private readonly List<ScheduleChoice> _choices = [];
+    /// <summary>For each choice: the index in the agenda's pending list it takes, or -node id for a crash.</summary>
+    private readonly List<int> _choiceSources = [];
+    private readonly List<ScheduleChoice> _pendingDescriptions = [];
+    private readonly List<int> _enabledIndices = [];
+    /// <summary>The head (index into the pending list) of each ordered group; looked up, never enumerated.</summary>
+    private readonly Dictionary<long, int> _groupHeads = [];
+    private ScheduleStep? _step;
+    private int _crashesChosen;
+    private int _dropsChosen;
+    private int _partitionsChosen;
+    private long _explorationSteps;
+    private bool _fairSuffixCompleted;
+
+    private StopReason Explore(ExplorationControl control)
+    {
+        _step ??= new ScheduleStep(_choices, _view);
+        for (int index = 0; index < control.StepsMax; index++)
+        {
+            if (!_outcome.IsOk) return StopReason.Violation;
+            if (_events >= _options.EventsMax) return StopReason.EventLimit;
+            CollectChoices(control);
+            if (_choices.Count == 0) break;
+            _step.Index = index;
+            _step.NowMs = _nowMs;
+            int pick = control.Chooser.Choose(_step);
+            if (pick == ScheduleStep.EndOfPrefix) break;
+            if ((uint)pick >= (uint)_choices.Count) throw new InvalidOperationException($"the chooser picked {pick} of {_choices.Count} choices");
+            TakeChoice(pick);
+            _explorationSteps++;
+        }
+        if (!_outcome.IsOk) return StopReason.Violation;
+        if (control.FairSuffixMs <= 0) return StopReason.StepLimit;
+        return RunFairSuffix(control);
+    }
+
+    private void CollectChoices(ExplorationControl control)
+    {
+        _choices.Clear();
+        _choiceSources.Clear();
+        _pendingDescriptions.Clear();
+        _groupHeads.Clear();
+        IReadOnlyList<(EventKey Key, AgendaEvent Event)> pending = _agenda.Pending;
+        // Stale events would be dropped unseen when taken; they are dropped now, so they are never choices.
+        for (int i = pending.Count - 1; i >= 0; i--)
+            if (IsStale(pending[i].Event)) _agenda.TakeAt(i);
+        ulong digest = 0;
+        for (int i = 0; i < pending.Count; i++)
+        {
+            (EventKey key, AgendaEvent scheduled) = pending[i];
+            ScheduleChoice description = Describe(scheduled, key.TimeMs);
+            _pendingDescriptions.Add(description);
+            digest += description.Signature;
+            if (OrderGroup(scheduled) is not long group) continue;
+            if (!_groupHeads.TryGetValue(group, out int head) || key.CompareTo(pending[head].Key) < 0) _groupHeads[group] = i;
+        }
+        _step!.PendingDigest = digest;
+        AddEnabledEvents(control, pending);
+        AddPartitionChoices(control);
+        if (_crashesChosen >= control.CrashesMax) return;
+        foreach (SimulatedNode node in _nodes)
+        {
+            if (!MayGoDown(node)) continue;
+            _choices.Add(new ScheduleChoice(ChoiceKind.Crash, node.Id, 0, 0, _nowMs));
+            _choiceSources.Add(-node.Id);
+        }
+    }
+
+    /// <summary>Offers cutting each link a and b (a &lt; b) still up, when afterwards every node still reaches a majority of voters directly.</summary>
+    private void AddPartitionChoices(ExplorationControl control)
+    {
+        if (_partitionsChosen >= control.PartitionsMax) return;
+        for (int a = 1; a <= _nodes.Count; a++)
+            for (int b = a + 1; b <= _nodes.Count; b++)
+            {
+                if (_network.IsBlocked(a, b) || !KeepsMajoritiesConnected(a, b)) continue;
+                _choices.Add(new ScheduleChoice(ChoiceKind.Partition, b, a, 0, _nowMs));
+                _choiceSources.Add(0);
+            }
+    }
+
+    private bool KeepsMajoritiesConnected(int cutA, int cutB)
+    {
+        int voters = _nodes.Count(n => n.View.IsVoter);
+        foreach (SimulatedNode node in _nodes)
+        {
+            int reached = 0;
+            foreach (SimulatedNode voter in _nodes)
+            {
+                if (!voter.View.IsVoter) continue;
+                bool cut = voter.Id != node.Id && (_network.IsBlocked(node.Id, voter.Id) || (node.Id, voter.Id) == (cutA, cutB) || (node.Id, voter.Id) == (cutB, cutA));
+                if (!cut) reached++;
+            }
+            if (reached <= voters / 2) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Every pending event first in its order, earliest time first (ties in scheduling order), each message followed by its drop while the budget lasts.</summary>
+    private void AddEnabledEvents(ExplorationControl control, IReadOnlyList<(EventKey Key, AgendaEvent Event)> pending)
+    {
+        _enabledIndices.Clear();
+        for (int i = 0; i < pending.Count; i++)
+            if (OrderGroup(pending[i].Event) is not long group || _groupHeads[group] == i) _enabledIndices.Add(i);
+        _enabledIndices.Sort((a, b) => pending[a].Key.CompareTo(pending[b].Key));
+        bool mayDrop = _dropsChosen < control.DropsMax;
+        foreach (int source in _enabledIndices)
+        {
+            ScheduleChoice description = _pendingDescriptions[source];
+            _choices.Add(description);
+            _choiceSources.Add(source);
+            if (!mayDrop || pending[source].Event is not (AgendaEvent.RequestArrives or AgendaEvent.ResponseArrives)) continue;
+            _choices.Add(description with { Kind = ChoiceKind.Drop });
+            _choiceSources.Add(source);
+        }
+    }
+
+    private void TakeChoice(int pick)
+    {
+        ScheduleChoice choice = _choices[pick];
+        int source = _choiceSources[pick];
+        if (choice.Kind == ChoiceKind.Partition)
+        {
+            _partitionsChosen++;
+            Block([(choice.FromId, choice.NodeId), (choice.NodeId, choice.FromId)], $"explorer: n{choice.FromId}<->n{choice.NodeId}", healAfterMs: null);
+            return;
+        }
+        if (choice.Kind == ChoiceKind.Crash)
+        {
+            _crashesChosen++;
+            Crash(NodeById(-source), "explorer: power cut", null, 1 + DrawRestartDelayMs(), emptyDisk: false, torn: null);
+            return;
+        }
+        (EventKey key, AgendaEvent scheduled) = _agenda.TakeAt(source);
+        _nowMs = _view.NowMs = Math.Max(_nowMs, key.TimeMs);
+        if (choice.Kind == ChoiceKind.Drop)
+        {
+            _dropsChosen++;
+            _coverage.Reached(CoverageGoals.MessageLost);
+            Record(new TraceEntry.Network(_nowMs, $"explorer: lost {choice}"), new SimulationEvent.FaultInjected(_nowMs, $"lost {choice}"));
+            CheckMonitors();
+            return;
+        }
+        Dispatch(scheduled);
+    }
+
+    /// <summary>
+    /// The fair suffix: no faults, the earliest pending event always next (events already late are taken at
+    /// the current time, in time order), so every delivery and timer is eventually taken and crashed nodes
+    /// restart. Each liveness monitor is observed after every event; one hot for <see cref="ExplorationControl.HotMsMax"/>
+    /// at the suffix's end is a violation.
+    /// </summary>
+    private StopReason RunFairSuffix(ExplorationControl control)
+    {
+        long suffixEndMs = _nowMs + control.FairSuffixMs;
+        var hotSinceMs = new long?[control.Liveness.Count];
+        ObserveLiveness(control, hotSinceMs);
+        while (_outcome.IsOk && _events < _options.EventsMax)
+        {
+            if (!_agenda.TryPeekTime(out long nextMs) || nextMs > suffixEndMs) break;
+            _agenda.TryTake(out AgendaEvent next, out EventKey key);
+            _nowMs = _view.NowMs = Math.Max(_nowMs, key.TimeMs);
+            Dispatch(next);
+            ObserveLiveness(control, hotSinceMs);
+        }
+        if (!_outcome.IsOk) return StopReason.Violation;
+        if (_events >= _options.EventsMax) return StopReason.EventLimit;
+        _nowMs = _view.NowMs = suffixEndMs;
+        _fairSuffixCompleted = true;
+        for (int i = 0; i < hotSinceMs.Length; i++)
+        {
+            if (hotSinceMs[i] is not long sinceMs || suffixEndMs - sinceMs < control.HotMsMax) continue;
+            Violate(SimulatorViolations.LivenessPrefix + control.Liveness[i].Name, $"hot since {sinceMs} ms, {suffixEndMs - sinceMs} ms into a fair schedule without faults (bound {control.HotMsMax} ms)");
+            return StopReason.Violation;
+        }
+        return StopReason.StepLimit;
+    }
+
+    private void ObserveLiveness(ExplorationControl control, long?[] hotSinceMs)
+    {
+        for (int i = 0; i < hotSinceMs.Length; i++)
+        {
+            bool hot = control.Liveness[i].Observe(_view) == Temperature.Hot;
+            if (!hot) hotSinceMs[i] = null;
+            else hotSinceMs[i] ??= _nowMs;
+        }
+    }
+
+    /// <summary>True when taking the event would do nothing (the checks its handler makes first).</summary>
+    private bool IsStale(AgendaEvent scheduled) => scheduled switch
+    {
+        AgendaEvent.NodeStart start => NodeById(start.NodeId).IsRunning || start.Incarnation != NodeById(start.NodeId).View.Incarnation + 1,
+        AgendaEvent.NodeWake wake => !IsCurrent(NodeById(wake.NodeId), wake.Incarnation) || !NodeById(wake.NodeId).WakeTimes.Contains(wake.AtMs),
+        AgendaEvent.FlushCompletes flush => !IsCurrent(NodeById(flush.NodeId), flush.Incarnation),
+        AgendaEvent.RequestArrives arrival => !arrival.Connection.ServerOpen || !IsCurrent(NodeById(arrival.Connection.ServerNodeId), arrival.Connection.ServerIncarnation),
+        AgendaEvent.ServeNext serve => !serve.Connection.ServerOpen || !IsCurrent(NodeById(serve.Connection.ServerNodeId), serve.Connection.ServerIncarnation)
+            || serve.Connection.InCore is not null || serve.Connection.Waiting.Count == 0,
+        AgendaEvent.ResponseArrives response => !response.Connection.ClientOpen || !response.Connection.Outstanding.TryGetValue(response.CorrelationId, out OutstandingRequest? request)
+            || request.Client is null && !IsCurrent(NodeById(response.Connection.Client.Id), response.Connection.ClientIncarnation),
+        AgendaEvent.RequestDeadline deadline => !deadline.Connection.ClientOpen || !deadline.Connection.Outstanding.ContainsKey(deadline.CorrelationId),
+        AgendaEvent.RequestFails failure => failure.Request.Client is null && !IsCurrent(NodeById(failure.Client.Id), failure.ClientIncarnation),
+        AgendaEvent.ServerSeesClose close => !close.Connection.ServerOpen,
+        AgendaEvent.ClientSeesReset reset => !reset.Connection.ClientOpen,
+        AgendaEvent.WorkloadWake wake => !_workloadWakes.Contains(wake.AtMs),
+        _ => false,
+    };
+
+    /// <summary>The order an event must keep with others of its group, or null when it may happen in any order.</summary>
+    private static long? OrderGroup(AgendaEvent scheduled) => scheduled switch
+    {
+        AgendaEvent.RequestArrives arrival => Group(1, arrival.Connection.Id.Value),
+        AgendaEvent.ServerSeesClose close => Group(1, close.Connection.Id.Value),
+        AgendaEvent.ResponseArrives response => Group(2, response.Connection.Id.Value),
+        AgendaEvent.ClientSeesReset reset => Group(2, reset.Connection.Id.Value),
+        AgendaEvent.FlushCompletes flush => Group(3, flush.NodeId),
+        AgendaEvent.NodeWake wake => Group(4, wake.NodeId),
+        AgendaEvent.WorkloadWake => Group(5, 0),
+        AgendaEvent.RequestDeadline deadline => Group(6, deadline.Connection.Id.Value),
+        _ => null,
+    };
+
+    private static long Group(int kind, long id) => (long)kind << 48 | id;
+
+    private static int Lane(NetworkAddress address) => address.IsClient ? ScheduleChoice.ClientLaneBase + address.Id : address.Id;
+
+    private static ScheduleChoice Describe(AgendaEvent scheduled, long timeMs) => scheduled switch
+    {
+        AgendaEvent.NodeStart start => new(ChoiceKind.Start, start.NodeId, 0, 0, timeMs),
+        AgendaEvent.NodeWake wake => new(ChoiceKind.Timer, wake.NodeId, 0, 0, timeMs),
+        AgendaEvent.FlushCompletes flush => new(ChoiceKind.Flush, flush.NodeId, 0, 0, timeMs),
+        AgendaEvent.RequestArrives arrival => new(ChoiceKind.Request, arrival.Connection.ServerNodeId, Lane(arrival.Connection.Client), (short)arrival.Request.ApiKey, timeMs),
+        AgendaEvent.ServeNext serve => new(ChoiceKind.ServeNext, serve.Connection.ServerNodeId, Lane(serve.Connection.Client), 0, timeMs),
+        AgendaEvent.ResponseArrives response => new(ChoiceKind.Response, Lane(response.Connection.Client), response.Connection.ServerNodeId,
+            response.Connection.Outstanding.TryGetValue(response.CorrelationId, out OutstandingRequest? request) ? (short)request.ApiKey : (short)-1, timeMs),
+        AgendaEvent.RequestDeadline deadline => new(ChoiceKind.Deadline, Lane(deadline.Connection.Client), deadline.Connection.ServerNodeId, 0, timeMs),
+        AgendaEvent.RequestFails failure => new(ChoiceKind.RequestFailure, Lane(failure.Client), failure.ServerNodeId, (short)failure.Request.ApiKey, timeMs),
+        AgendaEvent.ServerSeesClose close => new(ChoiceKind.Close, close.Connection.ServerNodeId, Lane(close.Connection.Client), 0, timeMs),
+        AgendaEvent.ClientSeesReset reset => new(ChoiceKind.Close, Lane(reset.Connection.Client), reset.Connection.ServerNodeId, 0, timeMs),
+        AgendaEvent.WorkloadWake => new(ChoiceKind.Workload, ScheduleChoice.ClientLaneBase, 0, 0, timeMs),
+        _ => throw new InvalidOperationException($"{scheduled.GetType().Name} cannot be explored: drawn and scripted faults are the explorer's own choices"),
+    };
+}
