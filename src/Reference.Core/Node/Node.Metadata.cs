@@ -38,22 +38,49 @@ public sealed partial class Node
     /// </summary>
     private bool CaughtUpWithStartingLog() => _metadata.LastAppliedOffset + 1 >= _metadataEndAtStart;
 
+    /// <summary>
+    /// Hands the partitions the image assigns to the data plane. Like Kafka's ReplicaManager.applyDelta, only
+    /// the topics whose image changed are looked at when nothing else that shapes an assignment (topic
+    /// configs, brokers) changed: images share unchanged topics, so the cost of a committed change follows
+    /// the change, not the size of the cluster's metadata.
+    /// </summary>
     private void HostWhatTheImageAssigns(MetadataImage image, long now)
     {
         MetadataImage? previous = _imageGivenToPartitions;
         _imageGivenToPartitions = image;
-        bool unchanged = previous is not null && ReferenceEquals(previous.Topics, image.Topics)
-            && ReferenceEquals(previous.Configs, image.Configs) && ReferenceEquals(previous.Brokers, image.Brokers);
-        if (unchanged) return;
-        _partitions.ApplyPartitions(AssignmentsOf(image), now, _effects);
+        bool sameSurroundings = previous is not null && ReferenceEquals(previous.Configs, image.Configs) && ReferenceEquals(previous.Brokers, image.Brokers);
+        if (sameSurroundings && ReferenceEquals(previous!.Topics, image.Topics)) return;
+        if (sameSurroundings)
+        {
+            SortedSet<string> changed = ChangedTopics(previous!, image);
+            _partitions.ApplyPartitions(AssignmentsOf(image, changed), now, _effects, changed);
+        }
+        else
+        {
+            _partitions.ApplyPartitions(AssignmentsOf(image, only: null), now, _effects);
+        }
         _groups.OnPartitionsLed(LedOffsetsPartitions(image), now, _effects);
     }
 
-    /// <summary>Every partition with this node among its replicas, with its topic's effective log settings.</summary>
-    private List<PartitionAssignment> AssignmentsOf(MetadataImage image)
+    /// <summary>Topics created, deleted or changed between two images (a changed topic is a new TopicImage object).</summary>
+    private static SortedSet<string> ChangedTopics(MetadataImage previous, MetadataImage image)
+    {
+        var changed = new SortedSet<string>(StringComparer.Ordinal);
+        foreach ((string name, TopicImage topic) in image.Topics)
+            if (!previous.Topics.TryGetValue(name, out TopicImage? before) || !ReferenceEquals(before, topic)) changed.Add(name);
+        foreach (string name in previous.Topics.Keys)
+            if (!image.Topics.ContainsKey(name)) changed.Add(name);
+        return changed;
+    }
+
+    /// <summary>Every partition with this node among its replicas (of the <paramref name="only"/> topics, when given), with its topic's effective log settings.</summary>
+    private List<PartitionAssignment> AssignmentsOf(MetadataImage image, IReadOnlySet<string>? only)
     {
         var hosted = new List<PartitionAssignment>();
-        foreach (TopicImage topic in image.Topics.Values)
+        IEnumerable<TopicImage> topics = only is null
+            ? image.Topics.Values
+            : only.Select(name => image.Topics.GetValueOrDefault(name)).OfType<TopicImage>();
+        foreach (TopicImage topic in topics)
         {
             TopicLogConfig? config = null;
             foreach (var (index, partition) in topic.Partitions)

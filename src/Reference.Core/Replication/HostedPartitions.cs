@@ -89,9 +89,10 @@ public sealed class HostedPartitions : IPartitionAppender
     /// metadata places on it: each becomes leader or follower as assigned (new ones start empty), a topic
     /// id that changed under the same name means the old log is deleted first, and a log hosted before
     /// (or found on storage at start) that is missing from the list is deleted. So call it only from a
-    /// caught-up metadata image, never a partial one.
+    /// caught-up metadata image, never a partial one. With <paramref name="onlyTopics"/> (Kafka's applyDelta),
+    /// the list covers just those topics and partitions of other topics are left as they are.
     /// </summary>
-    public void ApplyPartitions(IReadOnlyList<PartitionAssignment> hosted, long nowMs, Effects effects)
+    public void ApplyPartitions(IReadOnlyList<PartitionAssignment> hosted, long nowMs, Effects effects, IReadOnlySet<string>? onlyTopics = null)
     {
         Invariant.Require(_started);
         _lastNowMs = nowMs;
@@ -99,9 +100,11 @@ public sealed class HostedPartitions : IPartitionAppender
         foreach (PartitionAssignment assignment in hosted)
         {
             Invariant.Require(assignment.Partition != TopicPartition.ClusterMetadata);
+            Invariant.Require(onlyTopics is null || onlyTopics.Contains(assignment.Partition.Topic));
             assigned[assignment.Partition] = assignment;
         }
-        foreach (Partition gone in _table.All.Where(partition => !assigned.ContainsKey(partition.Name)).ToList()) Delete(gone, effects);
+        foreach (Partition gone in _table.All.Where(partition => (onlyTopics is null || onlyTopics.Contains(partition.Name.Topic)) && !assigned.ContainsKey(partition.Name)).ToList())
+            Delete(gone, effects);
         foreach (PartitionAssignment assignment in assigned.Values)
         {
             Partition? partition = _table.Get(assignment.Partition);

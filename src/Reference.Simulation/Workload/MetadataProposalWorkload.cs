@@ -6,12 +6,14 @@ namespace Reference.Simulation.Workload;
 
 /// <summary>
 /// Clients that propose metadata: each creates topics with unique names, one at a time, by sending
-/// CreateTopics to a controller listener (as an admin client with <c>--bootstrap-controller</c> does). A
+/// CreateTopics to a controller listener (as an admin client with <c>--bootstrap-controller</c> does), and
+/// once it holds <see cref="LiveTopicsMax"/> of them deletes its oldest with DeleteTopics, so the cluster's
+/// metadata stays the size of a working cluster's however long a run lasts (and deletion is exercised). A
 /// controller that is not the active one answers NOT_CONTROLLER, and the client tries the next voter. Each
-/// topic is one operation in the history:
+/// creation or deletion is one operation in the history:
 /// <list type="bullet">
-/// <item>ok: created; or TOPIC_ALREADY_EXISTS after a retry (names are unique, so an earlier attempt of ours
-/// took effect: NOT_CONTROLLER does not prove an append was lost);</item>
+/// <item>ok: created (deleted); or TOPIC_ALREADY_EXISTS (UNKNOWN_TOPIC_OR_PARTITION) after a retry (names
+/// are unique, so an earlier attempt of ours took effect: NOT_CONTROLLER does not prove an append was lost);</item>
 /// <item>fail: a definite refusal (an error other than the ones below), or NOT_CONTROLLER from every
 /// attempt;</item>
 /// <item>info: a timeout, a lost connection or REQUEST_TIMED_OUT: it may yet take effect.</item>
@@ -38,7 +40,14 @@ public sealed class MetadataProposalWorkload(int clientCount = 2) : IWorkload
     /// <summary>The longest pause between one client's operations.</summary>
     public const long ThinkTimeMaxMs = 200;
 
-    private const string Operation = "create-topic";
+    /// <summary>Topics one client keeps at most before it deletes its oldest.</summary>
+    public const int LiveTopicsMax = 8;
+
+    /// <summary>DeleteTopics v6, the highest our controller listener advertises.</summary>
+    public const short DeleteTopicsVersion = 6;
+
+    private const string CreateOperation = "create-topic";
+    private const string DeleteOperation = "delete-topic";
 
     private sealed class Client(int clientId)
     {
@@ -46,6 +55,11 @@ public sealed class MetadataProposalWorkload(int clientCount = 2) : IWorkload
         public int OperationsStarted;
         public long OperationId;
         public string Topic = "";
+        public bool Deleting;
+        public int TopicsCreated;
+
+        /// <summary>Topics this client created and has not deleted, oldest first (at most <see cref="LiveTopicsMax"/> + 1).</summary>
+        public readonly Queue<string> Live = new();
         public int Attempts;
         public int NextTargetIndex;
         public long NextActionAtMs = long.MaxValue;
@@ -81,15 +95,23 @@ public sealed class MetadataProposalWorkload(int clientCount = 2) : IWorkload
     {
         Client client = _clients[request.ClientId - 1];
         client.InFlight = false;
-        var result = ((CreateTopicsResponse)response).Topics.FirstOrDefault(t => t.Name == client.Topic);
-        var error = (ErrorCode)(result?.ErrorCode ?? (short)ErrorCode.UnknownServerError);
+        short? code = response switch
+        {
+            CreateTopicsResponse created => created.Topics.FirstOrDefault(t => t.Name == client.Topic)?.ErrorCode,
+            DeleteTopicsResponse deleted => deleted.Responses.FirstOrDefault(t => t.Name == client.Topic)?.ErrorCode,
+            _ => null,
+        };
+        var error = (ErrorCode)(code ?? (short)ErrorCode.UnknownServerError);
+        ErrorCode doneAfterRetry = client.Deleting ? ErrorCode.UnknownTopicOrPartition : ErrorCode.TopicAlreadyExists;
         switch (error)
         {
             case ErrorCode.None:
+                Succeed(client);
                 Complete(context, client, HistoryKind.Ok, client.Topic);
                 break;
-            case ErrorCode.TopicAlreadyExists when client.Attempts > 1:
-                Complete(context, client, HistoryKind.Ok, $"{client.Topic} (already existed after a retry)");
+            case var _ when error == doneAfterRetry && client.Attempts > 1:
+                Succeed(client);
+                Complete(context, client, HistoryKind.Ok, $"{client.Topic} ({(client.Deleting ? "already gone" : "already existed")} after a retry)");
                 break;
             case ErrorCode.NotController when client.Attempts < AttemptsMax:
                 RetryElsewhere(context, client);
@@ -119,10 +141,24 @@ public sealed class MetadataProposalWorkload(int clientCount = 2) : IWorkload
         if (client.OperationsStarted >= OperationsPerClientMax) return false;
         client.OperationsStarted++;
         client.OperationId = _nextOperationId++;
-        client.Topic = $"topic-c{client.ClientId}-{client.OperationsStarted}";
+        client.Deleting = client.Live.Count >= LiveTopicsMax;
+        client.Topic = client.Deleting ? client.Live.Peek() : $"topic-c{client.ClientId}-{++client.TopicsCreated}";
         client.NextTargetIndex = context.Random.Next(context.VoterIds.Count);
-        context.Record(client.ClientId, client.OperationId, HistoryKind.Invoke, Operation, client.Topic);
+        context.Record(client.ClientId, client.OperationId, HistoryKind.Invoke, OperationOf(client), client.Topic);
         return true;
+    }
+
+    private static string OperationOf(Client client) => client.Deleting ? DeleteOperation : CreateOperation;
+
+    /// <summary>
+    /// A definite success: the topic joins or leaves the client's live list. A deletion that failed or may
+    /// not have happened keeps the topic at the head, to be deleted again; a creation that may have happened
+    /// is forgotten (at most one stray topic per uncertain creation).
+    /// </summary>
+    private static void Succeed(Client client)
+    {
+        if (client.Deleting) client.Live.Dequeue();
+        else client.Live.Enqueue(client.Topic);
     }
 
     private void SendAttempt(IWorkloadContext context, Client client)
@@ -130,6 +166,12 @@ public sealed class MetadataProposalWorkload(int clientCount = 2) : IWorkload
         int nodeId = context.VoterIds[client.NextTargetIndex % context.VoterIds.Count];
         client.Attempts++;
         client.InFlight = true;
+        if (client.Deleting)
+        {
+            var delete = new DeleteTopicsRequest { Topics = [new DeleteTopicsRequest.DeleteTopicState { Name = client.Topic }], TimeoutMs = 30_000 };
+            context.Send(client.ClientId, nodeId, ListenerKind.Controller, DeleteTopicsVersion, delete);
+            return;
+        }
         var request = new CreateTopicsRequest
         {
             Topics =
@@ -154,7 +196,7 @@ public sealed class MetadataProposalWorkload(int clientCount = 2) : IWorkload
 
     private void Complete(IWorkloadContext context, Client client, HistoryKind kind, string value)
     {
-        context.Record(client.ClientId, client.OperationId, kind, Operation, value);
+        context.Record(client.ClientId, client.OperationId, kind, OperationOf(client), value);
         client.Attempts = 0;
         client.NextActionAtMs = context.NowMs + 1 + context.Random.Next((int)ThinkTimeMaxMs);
     }

@@ -27,6 +27,26 @@ public sealed class PartitionLifecycleTests
     }
 
     [Fact]
+    public void ADeltaForSomeTopicsLeavesTheOtherTopicsPartitionsAsTheyAre()
+    {
+        var harness = new DataPlaneHarness();
+        var other = new TopicPartition("u", 0);
+        harness.Assign(harness.Assignment(), harness.Assignment(other, topicId: new Uuid(9, 9)));
+        harness.Produce(other, TestBatches.Records(2));
+        harness.Effects.Clear();
+
+        // Only topic "t" changed (it was deleted): "u" is neither in the list nor in scope, and keeps its log.
+        harness.Run(effects => harness.Node.ApplyPartitions([], harness.NowMs, effects, new SortedSet<string>(StringComparer.Ordinal) { "t" }));
+        Assert.Contains(new NodeEffect.DeleteLog(T0), harness.Effects);
+        Assert.DoesNotContain(new NodeEffect.DeleteLog(other), harness.Effects);
+        Assert.Equal(2, harness.State(other).LogEndOffset);
+
+        // An assignment outside the delta's scope is a caller's bug, refused rather than half applied.
+        Assert.ThrowsAny<Exception>(() => harness.Run(effects =>
+            harness.Node.ApplyPartitions([harness.Assignment(other, topicId: new Uuid(9, 9))], harness.NowMs, effects, new SortedSet<string>(StringComparer.Ordinal) { "t" })));
+    }
+
+    [Fact]
     public void ATopicRecreatedUnderItsNameStartsAnEmptyLog()
     {
         var harness = new DataPlaneHarness();

@@ -33,6 +33,12 @@ public sealed class MetadataProposalWorkloadTests
         // Every completion pairs with an invocation of the same operation by the same client.
         foreach (HistoryEntry done in history.Where(e => e.Kind != HistoryKind.Invoke))
             Assert.Contains(history, e => e.Kind == HistoryKind.Invoke && e.OperationId == done.OperationId && e.ClientId == done.ClientId);
+        // A client holds a bounded set of topics: once it has enough it deletes its oldest, and each deletion
+        // names a topic that client created.
+        List<HistoryEntry> deletions = history.Where(e => e.Kind == HistoryKind.Invoke && e.Operation == "delete-topic").ToList();
+        Assert.InRange(deletions.Count, invoked / 3, invoked);
+        foreach (HistoryEntry deletion in deletions)
+            Assert.Contains(history, e => e.Kind == HistoryKind.Ok && e.Operation == "create-topic" && e.ClientId == deletion.ClientId && e.Value == deletion.Value);
         Assert.Equal(history.Count(e => e.Kind == HistoryKind.Invoke) - ok, run.Cluster.View.History.Open().Count);
     }
 
