@@ -29,7 +29,7 @@ public sealed record BrokerConfig
     /// <summary><c>controller.listener.names</c>: the first is the one peers are reached on.</summary>
     public required IReadOnlyList<string> ControllerListenerNames { get; init; }
 
-    /// <summary><c>inter.broker.listener.name</c>: recorded; replication between brokers uses it once it exists.</summary>
+    /// <summary><c>inter.broker.listener.name</c> (also in <see cref="NodeConfig.InterBrokerListenerName"/>): the listener other brokers' replica fetchers reach this one on.</summary>
     public required string InterBrokerListenerName { get; init; }
 
     /// <summary><c>log.dirs</c> as written. Only <see cref="DataDirectory"/> (the first) holds data.</summary>

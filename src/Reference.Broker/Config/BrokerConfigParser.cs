@@ -90,6 +90,7 @@ public static class BrokerConfigParser
             IsController = isController,
             Voters = voters,
             AdvertisedBrokerEndpoints = advertised.Where(e => !controllerNames.Contains(e.ListenerName)).ToList(),
+            InterBrokerListenerName = interBrokerName,
         };
         if (reader.Errors.Count > 0) return null;
         return new BrokerConfig

@@ -31,6 +31,7 @@ internal sealed class PeerConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _sender;
     private int _inFlight;
+    private string? _stoppedBecause;
     private Session? _session;
 
     public PeerConnection(VoterAddress peer, string clientId, int requestTimeoutMs, int responseBytesMax, INodeInbox inbox, BrokerLog log)
@@ -54,12 +55,23 @@ internal sealed class PeerConnection : IAsyncDisposable
         return _outgoing.Writer.TryWrite(request) ? null : "this node is shutting down";
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync("this node is shutting down", failQueued: false);
+
+    /// <summary>
+    /// Closes this connection while the node runs on (its peer moved to another address): unlike shutting
+    /// down, the requests still queued fail too, so each still ends in one input for the node.
+    /// </summary>
+    public ValueTask RetireAsync(string reason) => StopAsync(reason, failQueued: true);
+
+    private async ValueTask StopAsync(string reason, bool failQueued)
     {
+        Volatile.Write(ref _stoppedBecause, reason);
         _outgoing.Writer.TryComplete();
         _stopping.Cancel();
         await _sender;
-        if (_session is { } session) await EndSessionAsync(session, "this node is shutting down");
+        if (_session is { } session) await EndSessionAsync(session, reason);
+        // Bounded by RequestsInFlightMax: Send admits no more than that.
+        while (failQueued && _outgoing.Reader.TryRead(out NodeEffect.SendRequest? queued)) await FailAsync(queued.CorrelationId, reason);
     }
 
     private async Task SendLoopAsync()
@@ -89,7 +101,8 @@ internal sealed class PeerConnection : IAsyncDisposable
         catch (Exception error) when (error is SocketException or OperationCanceledException)
         {
             socket.Dispose();
-            await FailAsync(request.CorrelationId, $"cannot connect to node {_peer.NodeId} at {_peer.Host}:{_peer.Port}: {error.Message}");
+            // A connect cut short by StopAsync fails for the reason the connection stopped, not as refused.
+            await FailAsync(request.CorrelationId, Volatile.Read(ref _stoppedBecause) ?? $"cannot connect to node {_peer.NodeId} at {_peer.Host}:{_peer.Port}: {error.Message}");
             return null;
         }
         var session = new Session(new NetworkStream(socket, ownsSocket: true));

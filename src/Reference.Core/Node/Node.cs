@@ -44,7 +44,7 @@ public sealed partial class Node : INode
     {
         _config = config;
         _logs = new StepLogView(storage);
-        _router = new PeerRouter(config.NodeId);
+        _router = new PeerRouter(config.NodeId, InterBrokerEndpointOf);
         _effects = new Effects(KeepForShell);
         _raft = new RaftReplica(config, _logs, _router.SenderFor(new(
             (from, id, body, now, fx) => _raft!.HandleResponse(from, id, body, now, fx),
@@ -72,6 +72,16 @@ public sealed partial class Node : INode
         _groups = new GroupCoordinator(GroupCoordinatorConfig.From(config), _logs, _partitions, random,
             partition => _metadata.Image.Partition(partition) is not null);
     }
+
+    /// <summary>
+    /// Where a replica fetch to <paramref name="brokerId"/> goes: the endpoint it registered on the
+    /// inter-broker listener (Kafka's <c>inter.broker.listener.name</c>), as the committed metadata holds
+    /// it; null while it has not registered or did not register that listener.
+    /// </summary>
+    private Endpoint? InterBrokerEndpointOf(int brokerId) =>
+        _metadata.Image.Broker(brokerId)?.Endpoints.FirstOrDefault(e => e.ListenerName == _config.InterBrokerListenerName) is { } registered
+            ? new Endpoint(registered.ListenerName, registered.Host, registered.Port)
+            : null;
 
     /// <summary>The committed metadata this node has applied (for monitors and tools).</summary>
     public MetadataImage Metadata => _metadata.Image;

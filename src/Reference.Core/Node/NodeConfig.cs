@@ -186,4 +186,11 @@ public sealed record NodeConfig
     /// (<see cref="Node.ReintroducedBugs"/>); <see cref="ReintroducedBugs.None"/> everywhere else.
     /// </summary>
     public ReintroducedBugs ReintroducedBugs { get; init; } = ReintroducedBugs.None;
+
+    /// <summary>
+    /// <c>inter.broker.listener.name</c>: the listener whose registered endpoint other brokers' replica fetchers
+    /// connect to (Kafka's ReplicaFetcherThread reaches a leader the same way). A name the leader did not
+    /// register leaves its followers unable to fetch, so the broker refuses a name that is not in listeners.
+    /// </summary>
+    public string InterBrokerListenerName { get; init; } = "PLAINTEXT";
 }

@@ -14,8 +14,14 @@ public abstract record NodeEffect
     /// <summary>Answer a request on the connection it came from.</summary>
     public sealed record Respond(RequestContext Context, IResponseBody Body) : NodeEffect;
 
-    /// <summary>Send a request to another node (its address comes from the shell's configuration).</summary>
-    public sealed record SendRequest(int ToNodeId, int CorrelationId, short ApiVersion, IRequestBody Body) : NodeEffect;
+    /// <summary>
+    /// Send a request to another node. <paramref name="Address"/> is set on the
+    /// <see cref="PeerChannel.Replication"/> channel only: the peer's endpoint on the inter-broker listener
+    /// as its broker registration in the committed metadata gives it, or null when the metadata has none
+    /// (the shell then fails the request). Raft and controller requests carry no address: the shell reaches
+    /// those peers through <c>controller.quorum.voters</c>, which it knows before any metadata exists.
+    /// </summary>
+    public sealed record SendRequest(int ToNodeId, int CorrelationId, short ApiVersion, IRequestBody Body, Endpoint? Address = null) : NodeEffect;
 
     /// <summary>
     /// Append record batches, already given their offsets, at the log's end. <paramref name="BaseOffset"/> is the

@@ -21,9 +21,9 @@ public enum PeerChannel
     /// <summary>
     /// A follower's data-plane Fetch to a partition leader (Kafka's ReplicaFetcherThread has its own
     /// connection per leader). Apart from Raft's, since the leader parks it for replica.fetch.wait.max.ms
-    /// and a Raft Fetch queued behind it would wait as long. It goes to the peer's controller listener, the
-    /// one address a shell knows for every voter; Kafka uses the inter-broker listener, which would let a
-    /// broker-only node be fetched from too.
+    /// and a Raft Fetch queued behind it would wait as long. It goes to the leader's registered endpoint on
+    /// the inter-broker listener, as Kafka's does (<see cref="NodeEffect.SendRequest.Address"/>), so a
+    /// broker-only node can be fetched from too.
     /// </summary>
     Replication,
 }

@@ -11,9 +11,11 @@ public sealed record PeerReplyHandlers(
 /// Gives each outgoing request a correlation id, remembers which room sent it, and routes the answer back
 /// to that room. A request to this node itself is not handed to the shell: it waits in the loopback queue
 /// and the node delivers it in process after the current input, as a request on a loopback connection
-/// whose answer comes back here instead of leaving the node.
+/// whose answer comes back here instead of leaving the node. A request on the
+/// <see cref="PeerChannel.Replication"/> channel leaves with the address <paramref name="replicationAddressOf"/>
+/// gives for its peer (Kafka's replica fetchers reach a leader at its registered inter-broker endpoint).
 /// </summary>
-public sealed class PeerRouter(int selfNodeId)
+public sealed class PeerRouter(int selfNodeId, Func<int, Endpoint?> replicationAddressOf)
 {
     /// <summary>Outstanding requests at most; more means a room is leaking them.</summary>
     public const int PendingRequestsMax = 100_000;
@@ -46,7 +48,8 @@ public sealed class PeerRouter(int selfNodeId)
         }
         else
         {
-            effects.Add(new NodeEffect.SendRequest(toNodeId, correlationId, apiVersion, body));
+            Endpoint? address = PeerChannels.For(body) == PeerChannel.Replication ? replicationAddressOf(toNodeId) : null;
+            effects.Add(new NodeEffect.SendRequest(toNodeId, correlationId, apiVersion, body, address));
         }
         return correlationId;
     }

@@ -34,7 +34,10 @@ public sealed class ApiVersionTable
     public static ApiVersionTable BrokerListener { get; } = new(new()
     {
         [ApiKey.Produce] = new(0, 9),
-        [ApiKey.Fetch] = new(4, 12),
+        // Up to 17, as on the controller listener: the inter-broker listener is a broker listener, and
+        // followers' replica fetches (ReplicaFetcher.FetchVersion: topic ids, KIP-903's ReplicaState) arrive
+        // here. The clients we test cap themselves lower (librdkafka 2.0.2 and kafkajs at 11, ours at 12).
+        [ApiKey.Fetch] = new(4, 17),
         [ApiKey.ListOffsets] = new(1, 6),
         [ApiKey.Metadata] = new(0, 12),
         [ApiKey.OffsetCommit] = new(0, 8),

@@ -82,6 +82,48 @@ public sealed class PeerClientTests
             "RequestFailed");
     }
 
+    private static NodeEffect.SendRequest ReplicaFetchTo(int nodeId, int correlationId, Endpoint? address) =>
+        new(nodeId, correlationId, 17, new FetchRequest { ReplicaId = 1, Topics = [new FetchRequest.FetchTopic { Topic = "t" }] }, address);
+
+    /// <summary>
+    /// A replica fetch goes to the address it carries (the leader's registered inter-broker endpoint), for a
+    /// node that is no voter at all; when that address changes the connection moves with it, and what waited
+    /// on the old one fails. A fetch with no address is refused at once.
+    /// </summary>
+    [Fact]
+    public async Task AReplicaFetchGoesToTheAddressItCarriesAndFollowsItWhenItMoves()
+    {
+        using var first = new TcpListener(IPAddress.Loopback, 0);
+        using var second = new TcpListener(IPAddress.Loopback, 0);
+        first.Start();
+        second.Start();
+        Task<DecodedRequest> onSecond = ServeOneFetchAsync(second);
+        var node = new TestDoubleNode();
+        node.OnStarted.Add(ReplicaFetchTo(2, 21, new Endpoint("PLAINTEXT", "127.0.0.1", ((IPEndPoint)first.LocalEndpoint).Port)));
+        node.OnStarted.Add(ReplicaFetchTo(2, 22, new Endpoint("PLAINTEXT", "127.0.0.1", ((IPEndPoint)second.LocalEndpoint).Port)));
+        node.OnStarted.Add(ReplicaFetchTo(3, 23, address: null));
+        await using TestBroker broker = await TestBroker.StartAsync(node);
+
+        DecodedRequest request = await onSecond;
+        Assert.Equal((ApiKey.Fetch, 22, "kraft-node-1-replication"), (request.ApiKey, request.CorrelationId, request.Header.ClientId));
+        await TestBroker.WaitForAsync(() => node.Saw<NodeInput.ResponseReceived>(r => r.FromNodeId == 2 && r.CorrelationId == 22 && r.Body is FetchResponse),
+            "ResponseReceived from the new address");
+        await TestBroker.WaitForAsync(() => node.Saw<NodeInput.RequestFailed>(f => f.ToNodeId == 2 && f.CorrelationId == 21 && f.Reason.Contains("moved", StringComparison.Ordinal)),
+            "RequestFailed for the fetch left on the old address");
+        await TestBroker.WaitForAsync(() => node.Saw<NodeInput.RequestFailed>(f => f.ToNodeId == 3 && f.CorrelationId == 23 && f.Reason.Contains("no endpoint", StringComparison.Ordinal)),
+            "RequestFailed for the fetch without an address");
+    }
+
+    /// <summary>Reads one request as a leader would and answers it with an empty Fetch response.</summary>
+    private static async Task<DecodedRequest> ServeOneFetchAsync(TcpListener listener)
+    {
+        TcpClient client = await listener.AcceptTcpClientAsync();
+        NetworkStream stream = client.GetStream();
+        DecodedRequest request = await ReadRequestAsync(stream);
+        await stream.WriteAsync(FrameEncoder.Response(request.CorrelationId, request.ApiVersion, new FetchResponse()));
+        return request;
+    }
+
     /// <summary>Reads one request as a peer would and answers it with an ApiVersions response.</summary>
     private static async Task<DecodedRequest> ServeOneAsync(TcpListener listener)
     {

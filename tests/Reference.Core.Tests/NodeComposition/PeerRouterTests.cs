@@ -8,7 +8,7 @@ public sealed class PeerRouterTests
     [Fact]
     public void AnswersGoBackToTheRoomThatAsked()
     {
-        var router = new PeerRouter(selfNodeId: 1);
+        var router = new PeerRouter(selfNodeId: 1, _ => null);
         var effects = new Effects();
         var raftAnswers = new List<int>();
         var controllerAnswers = new List<int>();
@@ -24,10 +24,27 @@ public sealed class PeerRouterTests
         Assert.Equal([second], controllerAnswers);
     }
 
+    /// <summary>Only a data-plane fetch (the Replication channel) is given the address the node resolves; Raft's Fetch is not.</summary>
+    [Fact]
+    public void OnlyReplicationRequestsCarryTheResolvedAddress()
+    {
+        var router = new PeerRouter(1, id => new Endpoint("PLAINTEXT", $"broker-{id}", 9000 + id));
+        var effects = new Effects();
+        IPeerSender sender = router.SenderFor(new((_, _, _, _, _) => { }, (_, _, _, _) => { }));
+        sender.Send(2, 17, new FetchRequest { Topics = [new FetchRequest.FetchTopic { Topic = "t" }] }, effects);
+        sender.Send(3, 17, new FetchRequest { Topics = [new FetchRequest.FetchTopic { Topic = TopicPartition.ClusterMetadata.Topic }] }, effects);
+        sender.Send(3, 0, new BrokerHeartbeatRequest(), effects);
+        Endpoint?[] addresses = [.. effects.Drain().OfType<NodeEffect.SendRequest>().Select(s => s.Address)];
+        Assert.Equal(3, addresses.Length);
+        Assert.Equal(new Endpoint("PLAINTEXT", "broker-2", 9002), addresses[0]);
+        Assert.Null(addresses[1]);
+        Assert.Null(addresses[2]);
+    }
+
     [Fact]
     public void AnAnswerFromTheWrongNodeOrForAnUnknownIdIsDropped()
     {
-        var router = new PeerRouter(1);
+        var router = new PeerRouter(1, _ => null);
         var effects = new Effects();
         int answers = 0;
         IPeerSender sender = router.SenderFor(new((_, _, _, _, _) => answers++, (_, _, _, _) => { }));
@@ -43,7 +60,7 @@ public sealed class PeerRouterTests
     [Fact]
     public void RequestsToSelfStayInProcess()
     {
-        var router = new PeerRouter(1);
+        var router = new PeerRouter(1, _ => null);
         var effects = new Effects();
         IPeerSender sender = router.SenderFor(new((_, _, _, _, _) => { }, (_, _, _, _) => { }));
         int id = sender.Send(1, 3, new BrokerRegistrationRequest(), effects);
@@ -59,7 +76,7 @@ public sealed class PeerRouterTests
     [Fact]
     public void FailingAPeerFailsOnlyItsRequests()
     {
-        var router = new PeerRouter(1);
+        var router = new PeerRouter(1, _ => null);
         var effects = new Effects();
         var failed = new List<int>();
         IPeerSender sender = router.SenderFor(new((_, _, _, _, _) => { }, (to, id, _, _) => failed.Add(to)));

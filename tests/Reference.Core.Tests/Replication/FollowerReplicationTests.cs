@@ -63,6 +63,31 @@ public sealed class FollowerReplicationTests
         return partitions.All(p => p.LogEndOffset == partitions[0].LogEndOffset && p.HighWatermark == p.LogEndOffset);
     }
 
+    /// <summary>
+    /// A replica fetch names where it goes: the leader's endpoint on inter.broker.listener.name, as the leader
+    /// registered it (Kafka's ReplicaFetcherThread connects there), chosen by name and not by position; the
+    /// shell knows no other address for a broker-only leader. Raft's requests carry none.
+    /// </summary>
+    [Fact]
+    public void AReplicaFetchCarriesTheLeadersRegisteredInterBrokerEndpoint()
+    {
+        ReplicationCluster cluster = StartCluster(config => config with
+        {
+            AdvertisedBrokerEndpoints = [config.AdvertisedBrokerEndpoints[0], new Endpoint("REPLICATION", $"replica-{config.NodeId}", 19_000 + config.NodeId)],
+            InterBrokerListenerName = "REPLICATION",
+        });
+        int leader = Leader(cluster);
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, "v", acks: -1).ErrorCode);
+
+        var replicaFetches = cluster.History.Select(e => e.Effect).OfType<NodeEffect.SendRequest>()
+            .Where(send => PeerChannels.For(send.Body) == PeerChannel.Replication).ToList();
+        Assert.NotEmpty(replicaFetches);
+        Assert.All(replicaFetches, send => Assert.Equal(new Endpoint("REPLICATION", $"replica-{send.ToNodeId}", 19_000 + send.ToNodeId), send.Address));
+        Assert.Contains(replicaFetches, send => send.ToNodeId == leader);
+        Assert.All(cluster.History.Select(e => e.Effect).OfType<NodeEffect.SendRequest>().Where(send => PeerChannels.For(send.Body) != PeerChannel.Replication),
+            send => Assert.Null(send.Address));
+    }
+
     [Fact]
     public void FollowersHoldTheLeadersBatchesByteForByteAndFollowItsHighWatermark()
     {

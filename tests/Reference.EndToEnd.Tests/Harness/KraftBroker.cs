@@ -165,7 +165,13 @@ public sealed partial class KraftBroker : IAsyncDisposable
         var run = ChildProcess.Start(ClientCommands.Kraft("server", "start", ConfigFile) with { WorkingDirectory = Directory });
         _runs.Add(run);
         var sinceStart = Stopwatch.StartNew();
-        await WaitUntilAsync(run, sinceStart, AcceptsConnectionAsync, "its client port to accept connections");
+        if (!Properties.IsBroker)
+        {
+            // A controller-only node has no client listener to ask; it is up once its controller port accepts.
+            await WaitUntilAsync(run, sinceStart, () => AcceptsConnectionAsync(Properties.ControllerPort), "its controller port to accept connections");
+            return;
+        }
+        await WaitUntilAsync(run, sinceStart, () => AcceptsConnectionAsync(Port), "its client port to accept connections");
         await WaitUntilAsync(run, sinceStart, ListsItselfInMetadataAsync, $"a Metadata response listing node {NodeId}");
     }
 
@@ -182,13 +188,13 @@ public sealed partial class KraftBroker : IAsyncDisposable
         }
     }
 
-    private async Task<bool> AcceptsConnectionAsync()
+    private static async Task<bool> AcceptsConnectionAsync(int port)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         using var attempt = new CancellationTokenSource(ConnectAttemptTimeout);
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, Port), attempt.Token);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), attempt.Token);
             return true;
         }
         catch (Exception error) when (error is SocketException or OperationCanceledException)

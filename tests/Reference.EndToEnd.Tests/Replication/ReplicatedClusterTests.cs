@@ -5,9 +5,10 @@ using Reference.EndToEnd.Tests.Harness;
 namespace Reference.EndToEnd.Tests.Replication;
 
 /// <summary>
-/// Three real combined brokers replicating a topic of replication factor 3: kcat writes with acks=all, the
-/// partition leader is killed with SIGKILL, the controller fences it and elects another ISR member, and
-/// kcat reads every acknowledged message back, in order, from a broker that survived.
+/// Real brokers replicating a topic, three combined nodes or two broker-only nodes beside a controller:
+/// kcat writes with acks=all, the partition leader is killed with SIGKILL, the controller fences it and
+/// elects another ISR member, and kcat reads every acknowledged message back, in order, from a broker
+/// that survived.
 /// </summary>
 public sealed class ReplicatedClusterTests(ITestOutputHelper output)
 {
@@ -23,13 +24,35 @@ public sealed class ReplicatedClusterTests(ITestOutputHelper output)
     public async Task EveryAcksAllMessageIsReadFromANewLeaderAfterTheOldOneIsKilled()
     {
         await using KraftCluster cluster = await KraftCluster.StartAsync(3, FastFailover);
+        await ReadEverythingAfterKillingTheLeaderAsync(cluster, replicationFactor: 3);
+    }
+
+    /// <summary>
+    /// Separate roles: one controller-only node and two broker-only nodes, which are no voters, so neither
+    /// has a controller listener another could fetch from. Replica fetches go to the leader's registered
+    /// inter-broker endpoint instead; an acks=all write is answered once the follower in the ISR has fetched
+    /// it, and the survivor of the pair serves all of them after the leader dies. (min.insync.replicas stays
+    /// 1: at 2, the lone survivor's high watermark could not advance, as in KIP-966.)
+    /// </summary>
+    [Fact]
+    public async Task BrokerOnlyNodesReplicateToEachOtherOverTheInterBrokerListener()
+    {
+        await using KraftCluster cluster = await KraftCluster.StartAsync(["controller", "broker", "broker"], FastFailover);
+        await ReadEverythingAfterKillingTheLeaderAsync(cluster, replicationFactor: 2);
+    }
+
+    /// <summary>Creates the topic, writes with acks=all, kills the partition leader and reads every message from a surviving broker.</summary>
+    private async Task ReadEverythingAfterKillingTheLeaderAsync(KraftCluster cluster, int replicationFactor)
+    {
         var processes = new List<ChildProcess>();
+        KraftBroker entry = cluster.Brokers.First(b => b.Properties.IsBroker);
         try
         {
             ChildProcess create = await RunAsync(processes, ClientCommands.Kraft("topics", "--create", "--topic", Topic, "--partitions", "1",
-                "--replication-factor", "3", "--bootstrap-server", cluster[1].BootstrapServer));
+                "--replication-factor", replicationFactor.ToString(CultureInfo.InvariantCulture), "--bootstrap-server", entry.BootstrapServer));
             Assert.Equal(0, create.ExitCode);
-            PartitionMetadata before = await WaitForPartitionAsync(cluster[1], p => p.HasLeader && p.Isr.Count == 3, "a leader and all 3 replicas in sync");
+            PartitionMetadata before = await WaitForPartitionAsync(entry, p => p.HasLeader && p.Isr.Count == replicationFactor,
+                $"a leader and all {replicationFactor} replicas in sync");
 
             string messages = string.Concat(Enumerable.Range(0, MessageCount).Select(i => $"m-{i:D5}\n"));
             ChildProcess produce = await RunAsync(processes, ClientCommands.Kcat("-P", "-b", cluster.BootstrapServers, "-t", Topic, "-p", "0",
@@ -39,7 +62,7 @@ public sealed class ReplicatedClusterTests(ITestOutputHelper output)
 
             int oldLeader = before.LeaderId;
             await cluster[oldLeader].KillAsync();
-            KraftBroker survivor = cluster.Brokers.First(b => b.NodeId != oldLeader);
+            KraftBroker survivor = cluster.Brokers.First(b => b.NodeId != oldLeader && b.Properties.IsBroker);
             PartitionMetadata after = await WaitForPartitionAsync(survivor, p => p.HasLeader && p.LeaderId != oldLeader, "a new leader");
             Assert.True(after.LeaderEpoch > before.LeaderEpoch, $"leader epoch {after.LeaderEpoch} after {before.LeaderEpoch}");
             Assert.DoesNotContain(oldLeader, after.Isr);
