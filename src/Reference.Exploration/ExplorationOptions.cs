@@ -23,6 +23,9 @@ public sealed record ExplorationOptions
     /// <summary>The fault budget: dropped messages per iteration.</summary>
     public int DropsMax { get; init; } = 2;
 
+    /// <summary>The fault budget: crashes per iteration after which the node restarts on an empty, re-formatted disk (apart from <see cref="CrashesMax"/>).</summary>
+    public int WipesMax { get; init; }
+
     /// <summary>The fault budget: links cut for the rest of the iteration (a majority always stays connected).</summary>
     public int PartitionsMax { get; init; }
 
@@ -52,6 +55,6 @@ public sealed record ExplorationOptions
         if (Voters is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(Voters), Voters, "1 to 7 voters");
         if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
         if (StepsMax < 1) throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "at least one step");
-        if (CrashesMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+        if (CrashesMax < 0 || WipesMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
     }
 }

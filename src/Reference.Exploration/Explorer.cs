@@ -88,6 +88,7 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
             Chooser = chooser,
             StepsMax = options.StepsMax,
             CrashesMax = options.CrashesMax,
+            WipesMax = options.WipesMax,
             DropsMax = options.DropsMax,
             PartitionsMax = options.PartitionsMax,
             FairSuffixMs = options.FairSuffixMs,
@@ -117,8 +118,18 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
         {
             _states?.Add(StateAbstraction.Hash(step.View, step.PendingDigest));
             int pick = inner.Choose(step);
-            if (pick >= 0) Decisions.Add(step.Choices[pick]);
+            if (pick >= 0) Decisions.Add(Ranked(step.Choices, pick));
             return pick;
+        }
+
+        /// <summary>The choice with its <see cref="ScheduleChoice.Rank"/>: how many choices before it share its signature.</summary>
+        private static ScheduleChoice Ranked(IReadOnlyList<ScheduleChoice> choices, int pick)
+        {
+            ulong signature = choices[pick].Signature;
+            int rank = 0;
+            for (int i = 0; i < pick; i++)
+                if (choices[i].Signature == signature) rank++;
+            return choices[pick] with { Rank = rank };
         }
     }
 }

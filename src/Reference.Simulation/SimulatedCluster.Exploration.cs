@@ -12,7 +12,8 @@ namespace Reference.Simulation;
 /// earlier one covered, a message on a closed connection is dropped unseen, never offered), and first in
 /// its order: the head of each connection's direction (TCP), a disk's next fsync, a node's earliest
 /// wake-up, a client's earliest timeout. Faults are choices too while the budget lasts: crash a node (the
-/// minority rule of <see cref="MayGoDown"/> holds), drop a message at the head of its connection.
+/// minority rule of <see cref="MayGoDown"/> holds), or crash it so it restarts on an empty disk (a wipe),
+/// drop a message at the head of its connection.
 /// </summary>
 public sealed partial class SimulatedCluster
 {
@@ -26,6 +27,7 @@ public sealed partial class SimulatedCluster
     private readonly Dictionary<long, int> _groupHeads = [];
     private ScheduleStep? _step;
     private int _crashesChosen;
+    private int _wipesChosen;
     private int _dropsChosen;
     private int _partitionsChosen;
     private long _explorationSteps;
@@ -76,11 +78,18 @@ public sealed partial class SimulatedCluster
         _step!.PendingDigest = digest;
         AddEnabledEvents(control, pending);
         AddPartitionChoices(control);
-        if (_crashesChosen >= control.CrashesMax) return;
+        bool mayCrash = _crashesChosen < control.CrashesMax, mayWipe = _wipesChosen < control.WipesMax;
+        if (!mayCrash && !mayWipe) return;
         foreach (SimulatedNode node in _nodes)
         {
             if (!MayGoDown(node)) continue;
-            _choices.Add(new ScheduleChoice(ChoiceKind.Crash, node.Id, 0, 0, _nowMs));
+            if (mayCrash)
+            {
+                _choices.Add(new ScheduleChoice(ChoiceKind.Crash, node.Id, 0, 0, _nowMs));
+                _choiceSources.Add(-node.Id);
+            }
+            if (!mayWipe || !MayRestartEmpty(node)) continue;
+            _choices.Add(new ScheduleChoice(ChoiceKind.Wipe, node.Id, 0, 0, _nowMs));
             _choiceSources.Add(-node.Id);
         }
     }
@@ -148,6 +157,12 @@ public sealed partial class SimulatedCluster
         {
             _crashesChosen++;
             Crash(NodeById(-source), "explorer: power cut", null, 1 + DrawRestartDelayMs(), emptyDisk: false, torn: null);
+            return;
+        }
+        if (choice.Kind == ChoiceKind.Wipe)
+        {
+            _wipesChosen++;
+            Crash(NodeById(-source), "explorer: power cut, disk replaced", null, 1 + DrawRestartDelayMs(), emptyDisk: true, torn: null);
             return;
         }
         (EventKey key, AgendaEvent scheduled) = _agenda.TakeAt(source);

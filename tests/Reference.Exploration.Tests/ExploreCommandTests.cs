@@ -60,7 +60,8 @@ public sealed class ExploreCommandTests
     [Theory]
     [InlineData("--strategy", "bfs")]
     [InlineData("--bug", "no-such-bug")]
-    [InlineData("--bug", "empty-disk-voter")]
+    [InlineData("--bug", "last-replica-standing")]
+    [InlineData("--wipes", "-1")]
     [InlineData("--fair-suffix", "soon")]
     [InlineData("--max-steps", "0")]
     public async Task BadArgumentsGetAOneLineMessage(string option, string value)

@@ -29,7 +29,7 @@ public sealed class SchedulingRulesTests
                     Broken.Add($"events out of time order at step {step.Index}");
             int fault = -1;
             for (int i = 0; i < choices.Count && fault < 0; i++)
-                if (choices[i].Kind is ChoiceKind.Crash or ChoiceKind.Drop or ChoiceKind.Partition) fault = i;
+                if (choices[i].Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Drop or ChoiceKind.Partition) fault = i;
             int pick = fault >= 0 ? fault : _random.Choose(step);
             Taken.Add(choices[pick].Kind);
             return pick;
@@ -39,16 +39,17 @@ public sealed class SchedulingRulesTests
     [Fact]
     public void FaultsAreOfferedOnlyWithinTheBudgetAndOrdersAreKept()
     {
-        var options = new ExplorationOptions { Voters = 3, Iterations = 3, StepsMax = 150, CrashesMax = 1, DropsMax = 2, PartitionsMax = 1 };
+        var options = new ExplorationOptions { Voters = 3, Iterations = 3, StepsMax = 150, CrashesMax = 1, WipesMax = 1, DropsMax = 2, PartitionsMax = 1 };
         var strategy = new FaultGreedy(9);
         ExplorationReport report = new Explorer(options).Run(strategy);
         Assert.Empty(strategy.Broken);
         Assert.Null(report.FirstFinding);
         Assert.Equal(3 * options.CrashesMax, strategy.Taken.Count(k => k == ChoiceKind.Crash));
+        Assert.Equal(3 * options.WipesMax, strategy.Taken.Count(k => k == ChoiceKind.Wipe));
         Assert.Equal(3 * options.DropsMax, strategy.Taken.Count(k => k == ChoiceKind.Drop));
         Assert.Equal(3 * options.PartitionsMax, strategy.Taken.Count(k => k == ChoiceKind.Partition));
         // A crashed node comes back: its restart is a choice the run took.
-        Assert.True(strategy.Taken.Count(k => k == ChoiceKind.Start) > 3 * options.Voters, "no restart after a crash");
+        Assert.True(strategy.Taken.Count(k => k == ChoiceKind.Start) >= 3 * (options.Voters + options.CrashesMax + options.WipesMax), "no restart after a crash");
     }
 
     [Fact]
@@ -57,7 +58,21 @@ public sealed class SchedulingRulesTests
         var options = new ExplorationOptions { Voters = 3, Iterations = 2, StepsMax = 100, CrashesMax = 0, DropsMax = 0, PartitionsMax = 0 };
         var strategy = new FaultGreedy(4);
         new Explorer(options).Run(strategy);
-        Assert.DoesNotContain(strategy.Taken, k => k is ChoiceKind.Crash or ChoiceKind.Drop or ChoiceKind.Partition);
+        Assert.DoesNotContain(strategy.Taken, k => k is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Drop or ChoiceKind.Partition);
+    }
+
+    [Fact]
+    public void AWipedNodeRestartsOnAnEmptyDiskAndACrashedOneOnItsOwn()
+    {
+        ScheduleChoice Take(ChoiceKind kind, int node) => new(kind, node, 0, 0, 0);
+        var explorer = new Explorer(new ExplorationOptions { Voters = 3, CrashesMax = 1, WipesMax = 1, DropsMax = 0, Workload = false });
+        var text = new StringWriter();
+        explorer.RunOnce(5, [Take(ChoiceKind.Start, 1), Take(ChoiceKind.Start, 2), Take(ChoiceKind.Start, 3), Take(ChoiceKind.Crash, 2), Take(ChoiceKind.Start, 2),
+            Take(ChoiceKind.Wipe, 1), Take(ChoiceKind.Start, 1)], new Simulation.Traces.TraceWriter(text));
+        string trace = text.ToString();
+        Assert.Contains("n1 crash cause=\"explorer: power cut, disk replaced\"", trace, StringComparison.Ordinal);
+        Assert.Contains("n1 started incarnation=2 disk=empty", trace, StringComparison.Ordinal);
+        Assert.Contains("n2 started incarnation=2 disk=kept", trace, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -178,6 +178,17 @@ public sealed class MonitorsCanFailTests
     }
 
     [Fact]
+    public void LeaderCompletenessJudgesTheLogAStaleLeaderWonWithNotOneItsOwnEpochPadded()
+    {
+        // Node 2 won epoch 2 with 4 entries and appended its LeaderChange record: its log ends at 5, the
+        // committed offset 4 is not the entry it holds there (the museum's vote-without-log-comparison).
+        ReplicaReading padded = Leader(2, 2, logEnd: 5) with { LeaderEpochStartOffset = 4 };
+        MonitorViolation? violation = Run(new LeaderCompleteness(), Observe(Voter(1, Leader(1, 1, highWatermark: 5, logEnd: 5))), Observe(Voter(2, padded)));
+        Assert.Contains("ending at 4 when it won, short of the committed offset 4", violation?.Message);
+        Assert.Null(Run(new LeaderCompleteness(), Observe(Voter(1, Leader(1, 1, highWatermark: 5, logEnd: 5))), Observe(Voter(2, padded with { LeaderEpochStartOffset = 5, LogEndOffset = 6 }))));
+    }
+
+    [Fact]
     public void PersistBeforePromiseFailsWhenAReplicaRunsAheadOfItsDisk()
     {
         Assert.Null(Run(new PersistBeforePromise(), Observe(Voter(1, Replica(3), persisted: Persisted(3)))));

@@ -6,8 +6,10 @@ namespace Reference.Spec.Raft;
 /// Raft's Leader Completeness (Figure 3, §5.4: "if a log entry is committed in a given term, then that entry
 /// will be present in the logs of the leaders for all higher-numbered terms"), which KRaft gets from the
 /// vote rule of KIP-595 (a voter grants only to a candidate whose log's last epoch and end offset are at
-/// least its own). Checkable form: when a replica is first seen leading an epoch, its log reaches the
-/// highest high watermark any replica has ever reported. That the batches it holds there are the committed
+/// least its own). Checkable form: when a replica is first seen leading an epoch, its log as it stood when
+/// it won (its epoch start offset, before the LeaderChange record it appends at once) reaches the highest
+/// high watermark any replica has ever reported. The log end would do less: the new epoch's own records
+/// pad a stale log up to the committed offset, so a leader missing a committed entry would pass. That the batches it holds there are the committed
 /// ones is <see cref="ConsistentCommittedData"/>'s check, once they fall below its own high watermark.
 /// Memory: one entry per epoch that had a leader.
 /// </summary>
@@ -23,8 +25,9 @@ public sealed class LeaderCompleteness : RaftMonitor
         foreach (RaftNodeReading node in observation.Nodes)
         {
             if (node.Replica is not ReplicaReading { IsLeader: true } leader || !_epochsChecked.Add(leader.Epoch)) continue;
-            if (leader.LogEndOffset < _committedFrontier)
-                return Violation($"node {node.NodeId} leads epoch {leader.Epoch} with its log ending at {leader.LogEndOffset}, " +
+            long wonWith = leader.LeaderEpochStartOffset ?? leader.LogEndOffset;
+            if (wonWith < _committedFrontier)
+                return Violation($"node {node.NodeId} leads epoch {leader.Epoch} with its log ending at {wonWith} when it won, " +
                     $"short of the committed offset {_committedFrontier - 1}");
         }
         foreach (RaftNodeReading node in observation.Nodes)

@@ -64,10 +64,10 @@ public sealed record RaftNodeReading(int NodeId, bool IsVoter, int Incarnation, 
 }
 
 /// <summary>One replica's in-memory Raft state (KIP-595's quorum state plus the log's offsets).</summary>
-public readonly record struct ReplicaReading(int Epoch, int? LeaderId, QuorumStateKind State, long HighWatermark, long LogEndOffset)
+public readonly record struct ReplicaReading(int Epoch, int? LeaderId, QuorumStateKind State, long HighWatermark, long LogEndOffset, long? LeaderEpochStartOffset = null)
 {
     public bool IsLeader => State == QuorumStateKind.Leader;
 
     public static ReplicaReading Of(RaftReplica replica) =>
-        new(replica.Epoch, replica.LeaderId, replica.State, replica.HighWatermark, replica.LogEndOffset);
+        new(replica.Epoch, replica.LeaderId, replica.State, replica.HighWatermark, replica.LogEndOffset, replica.LeaderEpochStartOffset);
 }

@@ -34,6 +34,7 @@ public sealed class ExploreCommand : ICliVerb
     private readonly Option<int> _voters = new("--voters") { Description = "KRaft voters, 1 to 7.", DefaultValueFactory = _ => 3 };
     private readonly Option<ulong> _seed = new("--seed") { Description = "The campaign's seed (iteration i runs seed+i).", DefaultValueFactory = _ => 1UL };
     private readonly Option<int> _crashes = new("--crashes") { Description = "Fault budget: crashes per iteration.", DefaultValueFactory = _ => 1 };
+    private readonly Option<int> _wipes = new("--wipes") { Description = "Fault budget: crashes per iteration whose node restarts on an empty, re-formatted disk.", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _drops = new("--drops") { Description = "Fault budget: dropped messages per iteration.", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _partitions = new("--partitions") { Description = "Fault budget: links cut for the rest of an iteration (a majority stays connected).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _changePoints = new("--pct-change-points") { Description = "PCT's priority change points.", DefaultValueFactory = _ => 3 };
@@ -52,7 +53,7 @@ public sealed class ExploreCommand : ICliVerb
     {
         var command = new Command("explore", "Explore schedules of a small cluster systematically (random walk, PCT, DFS, portfolio), with faults as choices.")
         {
-            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _drops, _partitions, _changePoints, _fairSuffix, _bug, _trace, _noWorkload, _countStates, _listBugs,
+            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _drops, _partitions, _changePoints, _fairSuffix, _bug, _trace, _noWorkload, _countStates, _listBugs,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -115,6 +116,7 @@ public sealed class ExploreCommand : ICliVerb
             Iterations = parsed.GetValue(_iterations),
             StepsMax = parsed.GetValue(_maxSteps),
             CrashesMax = parsed.GetValue(_crashes),
+            WipesMax = parsed.GetValue(_wipes),
             DropsMax = parsed.GetValue(_drops),
             PartitionsMax = parsed.GetValue(_partitions),
             FairSuffixMs = suffixMs,

@@ -94,6 +94,9 @@ public sealed partial class RaftReplica : IControllerLocator
     /// <summary>One past the last offset in this replica's log, durable or not.</summary>
     public long LogEndOffset => _log.EndOffset;
 
+    /// <summary>While leading: the log end when it won the election, before its own epoch's first entry (KIP-595's epoch start offset); null otherwise.</summary>
+    public long? LeaderEpochStartOffset => _quorum.Current is LeaderState leader ? leader.EpochStartOffset : null;
+
     /// <summary>One past the last offset of this replica's log known to be on stable storage.</summary>
     public long DurableEndOffset => _log.DurableEndOffset;
 

@@ -8,19 +8,20 @@ namespace Reference.Exploration.Museum;
 /// build's core does not read yet (another room's work): it is listed, never run.
 /// </summary>
 public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
-    int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, bool Workload, string ExpectedViolation)
+    int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, bool Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1)
 {
     /// <summary>The switch's name, as `--bug` and the trace write it (<see cref="ReintroducedBugNames"/>).</summary>
     public string Name => ReintroducedBugNames.Format(Switch);
 
     /// <summary>The campaign that finds it, with its switch on.</summary>
-    public ExplorationOptions Options(ulong seed = 1) => new()
+    public ExplorationOptions Options() => new()
     {
-        Seed = seed,
+        Seed = Seed,
         Voters = Voters,
         Iterations = Iterations,
         StepsMax = StepsMax,
         CrashesMax = CrashesMax,
+        WipesMax = WipesMax,
         DropsMax = DropsMax,
         PartitionsMax = PartitionsMax,
         FairSuffixMs = FairSuffixMs,

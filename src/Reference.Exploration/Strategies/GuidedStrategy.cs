@@ -6,6 +6,10 @@ namespace Reference.Exploration.Strategies;
 /// Replays a recorded decision list: each step takes the first enabled choice with the next decision's
 /// signature. A decision that matches nothing enabled is skipped (the shrinker removed what enabled it),
 /// and when the list runs out the chosen prefix ends. Used to reproduce an iteration and by the shrinker.
+/// Two enabled choices may share a signature (say two connections from one node to another, each with a
+/// close at its head after a crash); the one with the decision's time and rank among them is taken then,
+/// so an unshrunk schedule replays exactly, else one at its time, else the first (a shrunk schedule's
+/// times move).
 /// </summary>
 public sealed class GuidedStrategy(IReadOnlyList<ScheduleChoice> decisions) : IExplorationStrategy
 {
@@ -24,9 +28,20 @@ public sealed class GuidedStrategy(IReadOnlyList<ScheduleChoice> decisions) : IE
         // Bounded by the list: each decision is looked at once.
         while (_next < decisions.Count)
         {
-            ulong wanted = decisions[_next++].Signature;
+            ScheduleChoice decision = decisions[_next++];
+            ulong wanted = decision.Signature;
+            int first = -1, atTime = -1, rank = 0;
             for (int i = 0; i < step.Choices.Count; i++)
-                if (step.Choices[i].Signature == wanted) return i;
+            {
+                if (step.Choices[i].Signature != wanted) continue;
+                bool sameTime = step.Choices[i].TimeMs == decision.TimeMs;
+                if (sameTime && rank == decision.Rank) return i;
+                if (sameTime && atTime < 0) atTime = i;
+                if (first < 0) first = i;
+                rank++;
+            }
+            if (atTime >= 0) return atTime;
+            if (first >= 0) return first;
         }
         return ScheduleStep.EndOfPrefix;
     }

@@ -29,6 +29,8 @@ public enum ChoiceKind : byte
     Drop,
     /// <summary>Fault: the link between two nodes is cut both ways for the rest of the run (a majority stays connected).</summary>
     Partition,
+    /// <summary>Fault: a node loses power and its disk; it restarts later on an empty, re-formatted one (last, so the other kinds' signatures stay as they were).</summary>
+    Wipe,
 }
 
 /// <summary>
@@ -36,9 +38,11 @@ public enum ChoiceKind : byte
 /// is (the node that receives the input, a client, or the fault injector), which is what PCT gives
 /// priorities to. <see cref="Signature"/> describes the choice without times or correlation ids, so the same
 /// choice is recognised in another run of the same schedule prefix and across states (DFS's abstraction,
-/// the shrinker's decision matching).
+/// the shrinker's decision matching). <see cref="Rank"/>, set when a decision is recorded, counts the
+/// enabled choices with the same signature before it (two connections from one node to another, each with
+/// a request or a close at its head): with <see cref="TimeMs"/> it lets a replay take the very one.
 /// </summary>
-public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int FromId, short ApiKey, long TimeMs)
+public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int FromId, short ApiKey, long TimeMs, int Rank = 0)
 {
     /// <summary>Lanes of workload clients start here; node lanes are the node ids (1..16+7).</summary>
     public const int ClientLaneBase = 64;
@@ -46,7 +50,7 @@ public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int Fr
     /// <summary>The fault injector's lane.</summary>
     public const int FaultLane = 128;
 
-    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Drop or ChoiceKind.Partition ? FaultLane : NodeId;
+    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Drop or ChoiceKind.Partition ? FaultLane : NodeId;
 
     public ulong Signature
     {
@@ -135,6 +139,13 @@ public sealed record ExplorationControl
     /// is offered only while every node still reaches a majority of the voters (itself included) directly.
     /// </summary>
     public int PartitionsMax { get; init; }
+
+    /// <summary>
+    /// Crashes after which the node restarts on an empty, re-formatted disk (the fault budget, apart from
+    /// <see cref="CrashesMax"/>): offered for a node that may go down and whose disk may be lost, as
+    /// <c>restart-empty</c> decides in a simulated run.
+    /// </summary>
+    public int WipesMax { get; init; }
 
     /// <summary>Virtual time of the fair suffix; 0 for none (liveness is then not checked).</summary>
     public long FairSuffixMs { get; init; }
