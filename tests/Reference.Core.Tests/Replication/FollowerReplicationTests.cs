@@ -162,6 +162,9 @@ public sealed class FollowerReplicationTests
         cluster.Kill(leader);
         Assert.True(cluster[leader].Disk.Extent(T0).EndOffset < 6, "the power cut took what the leader had not flushed");
         cluster.Restart(leader);
+        // Until its new registration is in, the image still shows its old incarnation active: it does not list itself.
+        var early = cluster.Send<MetadataResponse>(leader, new MetadataRequest { Topics = null }, 8);
+        Assert.DoesNotContain(early.Brokers, b => b.NodeId == leader);
         Assert.True(cluster.RunUntil(cluster.NowMs + 60_000, () => cluster[leader].Partition(T0) is { Role: ReplicaRole.Follower } && AllCaughtUp(cluster)),
             "the restarted node follows the new leader and catches up");
 
@@ -170,6 +173,8 @@ public sealed class FollowerReplicationTests
         int newLeader = cluster[leader].Partition(T0)!.LeaderId;
         Assert.NotEqual(leader, newLeader);
         Assert.Equal(LogBytes(cluster[newLeader]), LogBytes(cluster[leader]));
+        Assert.True(cluster.RunUntil(cluster.NowMs + 20_000, () => cluster[leader].Node.Metadata.IsActiveBroker(leader)), "the new incarnation is unfenced");
+        Assert.Contains(cluster.Send<MetadataResponse>(leader, new MetadataRequest { Topics = null }, 8).Brokers, b => b.NodeId == leader);
     }
 
     [Fact]
