@@ -41,10 +41,25 @@ internal sealed class BrokerRegistrationControl(NodeConfig config, BrokerHeartbe
             LogDirs = [.. request.LogDirs],
         };
         heartbeats.Register(request.BrokerId, nowMs);
-        return new ControllerResult(
-            [new VersionedRecord(record, MetadataVersion.RegisterBrokerRecordVersion)],
-            new BrokerRegistrationResponse { BrokerEpoch = brokerEpoch });
+        List<VersionedRecord> records = UncleanShutdownChanges(request, existing, image);
+        records.Add(new VersionedRecord(record, MetadataVersion.RegisterBrokerRecordVersion));
+        return new ControllerResult(records, new BrokerRegistrationResponse { BrokerEpoch = brokerEpoch });
     }
+
+    /// <summary>
+    /// KIP-966's unclean shutdown (Kafka's <c>ReplicationControlManager.handleBrokerUncleanShutdown</c>, called
+    /// from <c>ClusterControlManager.registerBroker</c>): a broker that registers again without naming its last
+    /// epoch as the one it shut down cleanly in (<c>PreviousBrokerEpoch</c>, -1 after a crash) may have lost the
+    /// tail it never flushed, so it leaves every ISR and its leaderships before its new registration. Else, when
+    /// it re-registers after its session ran out but before the controller fenced it, the image would keep it
+    /// leading in the same leader epoch with whatever its disk kept, and its followers would truncate to that:
+    /// acknowledged writes (committed offsets among them) lost though other replicas held them. Without eligible
+    /// leader replicas the last ISR member keeps its place (see <see cref="PartitionLeaderChanges"/>).
+    /// </summary>
+    private List<VersionedRecord> UncleanShutdownChanges(BrokerRegistrationRequest request, BrokerRegistration? existing, MetadataImage image) =>
+        existing is not null && existing.IncarnationId != request.IncarnationId && request.PreviousBrokerEpoch != existing.Epoch
+            ? PartitionLeaderChanges.RemoveBroker(image, request.BrokerId, config.ReintroducedBugs)
+            : [];
 
     /// <summary>The broker leaves every ISR it is in and loses its leaderships, then its registration goes.</summary>
     public ControllerResult Unregister(UnregisterBrokerRequest request, MetadataImage image)

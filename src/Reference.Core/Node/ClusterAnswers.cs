@@ -8,8 +8,11 @@ namespace Reference.Core.Node;
 /// What any broker answers from its own committed metadata image, without asking the controller:
 /// Metadata (brokers, topics, leaders), FindCoordinator and DescribeCluster. Brokers are listed only
 /// while active (registered, unfenced, not shutting down), with the endpoint of the listener clients use.
+/// This node lists itself only once <paramref name="registeredInImage"/> holds: a restarted broker's image
+/// still shows its previous incarnation active, yet it serves nothing until its new registration is in
+/// (Kafka's broker opens its listeners only at the end of its startup).
 /// </summary>
-public sealed class ClusterAnswers(NodeConfig config)
+public sealed class ClusterAnswers(NodeConfig config, Func<MetadataImage, bool> registeredInImage)
 {
     private string ClientListenerName => config.AdvertisedBrokerEndpoints.Count > 0 ? config.AdvertisedBrokerEndpoints[0].ListenerName : "PLAINTEXT";
 
@@ -18,7 +21,7 @@ public sealed class ClusterAnswers(NodeConfig config)
     {
         foreach (BrokerRegistration broker in image.Brokers.Values)
         {
-            if (!broker.IsActive) continue;
+            if (!broker.IsActive || (broker.BrokerId == config.NodeId && !registeredInImage(image))) continue;
             RegisteredEndpoint? endpoint = EndpointOf(broker);
             if (endpoint is not null) yield return (broker.BrokerId, endpoint, broker.Rack);
         }

@@ -29,8 +29,20 @@ public sealed partial class Node
     {
         _controller?.OnMetadataCommitted(_metadata.Image, now, _effects);
         _lifecycle?.OnMetadataApplied(_metadata.LastAppliedOffset);
-        if (_config.IsBroker && CaughtUpWithStartingLog()) HostWhatTheImageAssigns(_metadata.Image, now);
+        if (_config.IsBroker && CaughtUpWithStartingLog() && RegisteredInImage(_metadata.Image)) HostWhatTheImageAssigns(_metadata.Image, now);
     }
+
+    /// <summary>
+    /// A broker acts on the image only once it holds this incarnation's own registration (Kafka's broker installs
+    /// its metadata publishers after the controller acknowledges it caught up to its registration record,
+    /// BrokerLifecycleManager's initial catch-up). Before that the image still shows what the previous
+    /// incarnation led, in leader epochs whose tail this one may have lost to a crash: leading them again would
+    /// serve (and make followers truncate to) a log missing acknowledged writes, and a group coordinator would
+    /// load offsets from it. The controller takes those leaderships away with the registration (KIP-966's
+    /// unclean shutdown, see BrokerRegistrationControl), so from the registration on the image is safe to act on.
+    /// </summary>
+    private bool RegisteredInImage(MetadataImage image) =>
+        _lifecycle is null || image.Broker(_config.NodeId)?.IncarnationId == _lifecycle.IncarnationId;
 
     /// <summary>
     /// A restarted broker must not act on a partial image: before it has replayed the metadata log it found

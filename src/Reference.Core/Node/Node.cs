@@ -50,7 +50,7 @@ public sealed partial class Node : INode
             (from, id, body, now, fx) => _raft!.HandleResponse(from, id, body, now, fx),
             (to, id, now, fx) => _raft!.HandleRequestFailed(to, id, now, fx))), random, quorumState);
         _metadata = new MetadataLoader(_logs);
-        _answers = new ClusterAnswers(config);
+        _answers = new ClusterAnswers(config, RegisteredInImage);
         _forwarding = new ControllerForwarding(_raft);
         _forwarding.Peers = _router.SenderFor(new(
             (_, id, body, _, fx) => _forwarding!.OnResponse(id, body, fx),

@@ -69,6 +69,46 @@ public sealed class BrokerControlTests
     }
 
     [Fact]
+    public void ARestartedIncarnationThatRegistersBeforeItWasFencedLosesItsLeadershipsAndIsrPlaces()
+    {
+        // KIP-966's unclean shutdown: the old session ran out but no tick fenced broker 1 yet, so without the
+        // registration's own changes the image would keep it leading, in the same epoch, a log it may have lost.
+        var harness = new ControllerHarness();
+        harness.RegisterUnfencedBrokers(1, 2, 3);
+        harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics(("t", 6, 3)));
+        var before = harness.Committed.Topic("t")!.Partitions;
+        Assert.Contains(before.Values, p => p.Leader == 1);
+        harness.NowMs += harness.Config.BrokerSessionTimeoutMs;
+
+        var restarted = harness.Call<BrokerRegistrationResponse>(ControllerHarness.Registration(1, incarnation: new Uuid(5, 5)));
+
+        Assert.Equal((short)ErrorCode.None, restarted.ErrorCode);
+        Assert.True(harness.Committed.Broker(1)!.Fenced);
+        foreach (var (index, p) in harness.Committed.Topic("t")!.Partitions)
+        {
+            Assert.DoesNotContain(1, p.Isr);
+            Assert.NotEqual(1, p.Leader);
+            Assert.Equal(before[index].Leader == 1 ? before[index].LeaderEpoch + 1 : before[index].LeaderEpoch, p.LeaderEpoch);
+        }
+    }
+
+    [Fact]
+    public void ARegistrationNamingTheEpochItShutDownCleanlyInKeepsItsPlaces()
+    {
+        var harness = new ControllerHarness();
+        var epochs = harness.RegisterUnfencedBrokers(1, 2, 3);
+        harness.Call<CreateTopicsResponse>(ControllerHarness.CreateTopics(("t", 6, 3)));
+        var before = harness.Committed.Topic("t")!.Partitions;
+        harness.NowMs += harness.Config.BrokerSessionTimeoutMs;
+        var clean = ControllerHarness.Registration(1, incarnation: new Uuid(5, 5));
+        clean.PreviousBrokerEpoch = epochs[1];
+
+        Assert.Equal((short)ErrorCode.None, harness.Call<BrokerRegistrationResponse>(clean).ErrorCode);
+        Assert.All(harness.Committed.Topic("t")!.Partitions, entry =>
+            Assert.Equal((before[entry.Key].Leader, before[entry.Key].LeaderEpoch, string.Join(",", before[entry.Key].Isr)), (entry.Value.Leader, entry.Value.LeaderEpoch, string.Join(",", entry.Value.Isr))));
+    }
+
+    [Fact]
     public void AHeartbeatWithAStaleEpochIsRefused()
     {
         var harness = new ControllerHarness();

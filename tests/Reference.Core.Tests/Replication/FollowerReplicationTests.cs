@@ -59,8 +59,9 @@ public sealed class FollowerReplicationTests
 
     private static bool AllCaughtUp(ReplicationCluster cluster)
     {
-        var partitions = cluster.Members.Where(m => m.IsUp).Select(m => m.Partition(T0)!).ToList();
-        return partitions.All(p => p.LogEndOffset == partitions[0].LogEndOffset && p.HighWatermark == p.LogEndOffset);
+        // A restarted member hosts nothing until its new registration is in the image: not caught up yet.
+        var partitions = cluster.Members.Where(m => m.IsUp).Select(m => m.Partition(T0)).ToList();
+        return partitions.All(p => p is not null && p.LogEndOffset == partitions[0]!.LogEndOffset && p.HighWatermark == p.LogEndOffset);
     }
 
     /// <summary>
@@ -173,6 +174,35 @@ public sealed class FollowerReplicationTests
     }
 
     [Fact]
+    public void ALeaderRestartedAfterAPowerCutDoesNotLeadWhatItLost()
+    {
+        // The simulator's seed 227: the leader lost its unflushed log and came back before the controller had
+        // fenced it. Acting on the image it replayed, it led again in the same epoch with an empty log, its
+        // followers truncated to it, and the acknowledged writes (there: committed offsets) were gone.
+        ReplicationCluster cluster = StartCluster();
+        int leader = Leader(cluster);
+        for (int i = 0; i < 3; i++) Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, $"v{i}", acks: -1).ErrorCode);
+        Assert.Equal(6, cluster[leader].Partition(T0)!.HighWatermark);
+
+        cluster.Kill(leader);
+        Assert.True(cluster[leader].Disk.Extent(T0).EndOffset < 6, "the power cut took what the leader had not flushed");
+        cluster.Restart(leader);
+        // Until its new registration is in, the image still shows its old incarnation active: it does not list itself.
+        var early = cluster.Send<MetadataResponse>(leader, new MetadataRequest { Topics = null }, 8);
+        Assert.DoesNotContain(early.Brokers, b => b.NodeId == leader);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 60_000, () => cluster[leader].Partition(T0) is { Role: ReplicaRole.Follower } && AllCaughtUp(cluster)),
+            "the restarted node follows the new leader and catches up");
+
+        Assert.DoesNotContain(cluster.History, e => e.Effect is NodeEffect.TruncateLog { EndOffset: < 6 } cut && cut.Log == T0);
+        Assert.All(cluster.Members, m => Assert.Equal(6, m.Partition(T0)!.LogEndOffset));
+        int newLeader = cluster[leader].Partition(T0)!.LeaderId;
+        Assert.NotEqual(leader, newLeader);
+        Assert.Equal(LogBytes(cluster[newLeader]), LogBytes(cluster[leader]));
+        Assert.True(cluster.RunUntil(cluster.NowMs + 20_000, () => cluster[leader].Node.Metadata.IsActiveBroker(leader)), "the new incarnation is unfenced");
+        Assert.Contains(cluster.Send<MetadataResponse>(leader, new MetadataRequest { Topics = null }, 8).Brokers, b => b.NodeId == leader);
+    }
+
+    [Fact]
     public void AFollowerRestartedAfterAPowerCutRefetchesWhatItLost()
     {
         ReplicationCluster cluster = StartCluster(c => c with { BrokerSessionTimeoutMs = 60_000 });
@@ -182,7 +212,10 @@ public sealed class FollowerReplicationTests
 
         cluster.Kill(follower); // nothing was flushed on the follower: its log is gone
         cluster.Restart(follower);
-        Assert.True(cluster.RunUntil(cluster.NowMs + 20_000, () => AllCaughtUp(cluster)), "the restarted follower fetches everything again");
+        // The new incarnation hosts nothing until its registration is in the image, which the controller accepts
+        // only once the old session ran out (DUPLICATE_BROKER_REGISTRATION before): up to the session timeout, plus
+        // the lifecycle's registration backoff (at most half the session timeout).
+        Assert.True(cluster.RunUntil(cluster.NowMs + 60_000 + 30_000 + 20_000, () => AllCaughtUp(cluster)), "the restarted follower fetches everything again");
         Assert.Equal(LogBytes(cluster[leader]), LogBytes(cluster[follower]));
     }
 
