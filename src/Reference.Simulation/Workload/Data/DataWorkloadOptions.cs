@@ -10,11 +10,10 @@ public sealed record DataWorkloadOptions
     public int Partitions { get; init; } = 2;
 
     /// <summary>
-    /// The topic's replication factor; null means min(3, nodes). 1 by default because the data plane has no
-    /// follower replication yet: with more replicas an acks=all write waits until the leader drops the
-    /// silent followers from the ISR (replica.lag.time.max.ms, 30 s), longer than the default sweep runs.
+    /// The topic's replication factor; null (the default) means min(3, nodes), so acknowledged writes are
+    /// judged across leader changes, ISR shrinks and follower truncation.
     /// </summary>
-    public short? ReplicationFactor { get; init; } = 1;
+    public short? ReplicationFactor { get; init; }
 
     /// <summary>Operations one client starts at most, so a long run's history stays bounded.</summary>
     public int OperationsPerClientMax { get; init; } = 10_000;
