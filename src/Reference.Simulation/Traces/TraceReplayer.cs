@@ -51,8 +51,8 @@ public sealed record ReplayResult(long Events, ReplayDivergence? Divergence, Sim
 /// rebuilt from its recorded bytes and delivered to the node it was delivered to, each node's effects are
 /// compared with the recorded ones and its storage effects carried out on its own in-memory disk, and the
 /// recorded crashes, tears, rotted bytes and recoveries are applied to those disks. The monitors run after
-/// every event, as they did in the run, so a recorded violation must be found again. Stops at the first
-/// divergence.
+/// every event, as they did in the run (except a step a crash cut short, which the run never showed them),
+/// so a recorded violation must be found again. Stops at the first divergence.
 /// </summary>
 public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyList<IMonitor>? monitors = null,
     Func<NodeConfig, NodeConfig>? configureNode = null)
@@ -273,9 +273,14 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
                     SimulatorViolations.NodeThrewMessage(input.NodeId, thrown, nodeInput));
                 return null;
             }
-            int carriedOut = next is TraceEntry.Crash { AfterEffects: int k } crash && crash.NodeId == input.NodeId ? k : effects.Count;
+            int? cutAfter = next is TraceEntry.Crash crash && crash.NodeId == input.NodeId ? crash.AfterEffects : null;
+            bool cutShort = cutAfter is not null;
+            int carriedOut = cutAfter ?? effects.Count;
             for (int i = 0; i < carriedOut && _outcome.IsOk; i++) ApplyToDisk(node, effects[i], input.TimeMs);
-            if (_outcome.IsOk) Check(new SimulationEvent.InputDelivered(input.TimeMs, input.NodeId, nodeInput, effects));
+            // As in the simulator (SimulatedCluster.Deliver, HandleThrow): a step a crash cut short, or one whose
+            // disk failed a read, is never shown to the monitors with the node still running; they look next at
+            // the crash line. Looking here would judge a node whose memory ran ahead of the effects carried out.
+            if (_outcome.IsOk && !cutShort && thrown is null) Check(new SimulationEvent.InputDelivered(input.TimeMs, input.NodeId, nodeInput, effects));
             return null;
         }
 
