@@ -23,7 +23,12 @@ internal sealed class BrokerRegistrationControl(NodeConfig config, BrokerHeartbe
         var feature = request.Features.FirstOrDefault(f => f.Name == MetadataVersion.FeatureName);
         if (feature is null || level < feature.MinSupportedVersion || level > feature.MaxSupportedVersion) return Refuse(ErrorCode.UnsupportedVersion);
         BrokerRegistration? existing = image.Broker(request.BrokerId);
-        if (existing is not null && existing.IncarnationId != request.IncarnationId && heartbeats.HasValidSession(request.BrokerId, nowMs))
+        // Only an unfenced broker holds a session another incarnation must wait out (Kafka's
+        // BrokerHeartbeatManager.hasValidSession is false for a fenced broker). A fenced one has no session to
+        // protect: else, after a controller failover gives every registered broker a fresh session, a crashed
+        // broker that was already fenced (and dropped from its ISRs) is refused for a whole session timeout,
+        // and its partitions run on fewer replicas meanwhile.
+        if (existing is not null && !existing.Fenced && existing.IncarnationId != request.IncarnationId && heartbeats.HasValidSession(request.BrokerId, nowMs))
             return Refuse(ErrorCode.DuplicateBrokerRegistration);
         if (existing is not null && brokerEpoch <= existing.Epoch)
             throw new InvalidOperationException($"broker epochs only grow: {brokerEpoch} after {existing.Epoch}");

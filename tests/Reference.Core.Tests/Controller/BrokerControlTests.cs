@@ -54,6 +54,21 @@ public sealed class BrokerControlTests
     }
 
     [Fact]
+    public void AFencedBrokerHasNoSessionSoAnotherIncarnationRegistersAtOnce()
+    {
+        // Kafka's BrokerHeartbeatManager.hasValidSession: a fenced broker's session never blocks a new
+        // incarnation, even right after the controller (re)started its session clock.
+        var harness = new ControllerHarness();
+        harness.Call<BrokerRegistrationResponse>(ControllerHarness.Registration(1));
+        Assert.True(harness.Committed.Broker(1)!.Fenced);
+
+        var restarted = harness.Call<BrokerRegistrationResponse>(ControllerHarness.Registration(1, incarnation: new Uuid(5, 5)));
+
+        Assert.Equal((short)ErrorCode.None, restarted.ErrorCode);
+        Assert.Equal(new Uuid(5, 5), harness.Committed.Broker(1)!.IncarnationId);
+    }
+
+    [Fact]
     public void AnotherIncarnationMayTakeTheIdOnlyOnceTheFirstSessionExpired()
     {
         var harness = new ControllerHarness();
