@@ -15,19 +15,11 @@ namespace Reference.Spec.Tests;
 public sealed class SnapshotSweepTests
 {
     private const int SeedCount = 100;
-    private const long DurationMs = 10_000;
+    private static NodeImplementation RealNode => RealNodeSweepTests.RealNode;
 
-    private static NodeImplementation RealNode => SimulatedCluster.DefaultNode
-        ?? throw new InvalidOperationException("SimulatedCluster.DefaultNode is not the real Node");
-
-    private static SimulationOptions Options(ulong seed) => new()
-    {
-        Seed = seed,
-        Voters = 3,
-        DurationMs = DurationMs,
-        Faults = FaultSpec.Of(FaultProfile.All),
-        ConfigureNode = SnapshotScenarioTests.SmallSnapshotKnobs,
-    };
+    /// <summary>The default sweep's options (<see cref="RealNodeSweepTests.Options"/>) with the small snapshot knobs.</summary>
+    private static SimulationOptions Options(ulong seed) =>
+        RealNodeSweepTests.Options(seed) with { ConfigureNode = SnapshotScenarioTests.SmallSnapshotKnobs };
 
     [Fact]
     public void ThreeVotersWithSmallSnapshotKnobsKeepEveryInvariantAndInstallSnapshots()
@@ -36,7 +28,7 @@ public sealed class SnapshotSweepTests
         for (ulong seed = 1; seed <= SeedCount; seed++)
         {
             SimulationResult result = new SimulatedCluster(Options(seed), RealNode, SpecMonitors.All(), SimulatedCluster.DefaultWorkload()).Run();
-            Assert.True(result.Outcome.IsOk, $"seed {seed} (faults all, small snapshot knobs, 3 voters, {DurationMs} ms): {result.Outcome}");
+            Assert.True(result.Outcome.IsOk, $"seed {seed} (faults all, small snapshot knobs, 3 voters, {Options(seed).DurationMs} ms): {result.Outcome}");
             tally.Add(result.Coverage);
         }
         var goals = tally.Goals.ToDictionary(g => g.Goal, g => g.RunsReached);

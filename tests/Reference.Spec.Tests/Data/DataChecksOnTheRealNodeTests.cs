@@ -22,8 +22,7 @@ public sealed class DataChecksOnTheRealNodeTests
     /// </summary>
     private static readonly DataWorkloadOptions OneReplica = new() { ReplicationFactor = 1 };
 
-    private static NodeImplementation RealNode => SimulatedCluster.DefaultNode
-        ?? throw new InvalidOperationException("SimulatedCluster.DefaultNode is not the real Node");
+    private static NodeImplementation RealNode => RealNodeSweepTests.RealNode;
 
     private static CoverageTally Sweep(string faults, Func<NodeConfig, NodeConfig> configure, int seedCount = SeedCount)
     {
