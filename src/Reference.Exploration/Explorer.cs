@@ -30,6 +30,12 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
 {
     private readonly NodeImplementation _node = node ?? SimulatedCluster.DefaultNode ?? throw new InvalidOperationException("no node implementation registered");
 
+    /// <summary>The campaign's settings.</summary>
+    public ExplorationOptions Options => options;
+
+    /// <summary>The same node implementation under other settings (the shrinker's smaller clusters).</summary>
+    public Explorer With(ExplorationOptions other) => new(other, _node);
+
     /// <summary>The seed iteration <paramref name="iteration"/> runs its cluster with.</summary>
     public ulong SeedOf(int iteration) => options.Seed + (ulong)iteration;
 

@@ -125,4 +125,22 @@ public sealed class ExplorerTests
         ReplayResult replay = new TraceReplayer(Simulation.SimulatedCluster.DefaultNode!, Spec.SpecMonitors.All()).Replay(trace);
         Assert.True(replay.IsIdentical, replay.ToString());
     }
+
+    [Fact]
+    public void TheShrinkerTriesSmallerClustersBeforeFewerDecisions()
+    {
+        // The vote-before-persist flaw needs only two voters; found on three, the shrunk schedule must run on fewer
+        // and still fail there, and without the decisions that named the node it dropped.
+        Museum.MuseumBug bug = Museum.BugMuseum.Find("vote-before-persist")!;
+        var explorer = new Explorer(bug.Options());
+        ExplorationFinding finding = explorer.Run(new RandomWalkStrategy(bug.Seed)).FirstFinding ?? throw new Xunit.Sdk.XunitException("vote-before-persist not found");
+
+        Shrinking.ShrinkResult shrunk = new Shrinking.ScheduleShrinker(explorer).Shrink(finding.Seed, finding.Decisions, bug.ExpectedViolation);
+
+        Assert.Equal(3, bug.Voters);
+        Assert.InRange(shrunk.Voters, 1, 2);
+        Assert.All(shrunk.Decisions, d => Assert.True(d.NodeId <= shrunk.Voters || d.NodeId >= ScheduleChoice.ClientLaneBase, d.ToString()));
+        Assert.Equal(bug.ExpectedViolation, shrunk.Explorer.RunOnce(finding.Seed, shrunk.Decisions).Outcome.ViolationName);
+        Assert.NotEqual(bug.ExpectedViolation, explorer.RunOnce(finding.Seed, []).Outcome.ViolationName);
+    }
 }

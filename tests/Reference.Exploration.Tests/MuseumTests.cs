@@ -29,7 +29,8 @@ public sealed class MuseumTests
         Assert.Equal(bug.ExpectedViolation, shrunk.Outcome.ViolationName);
 
         var text = new StringWriter();
-        explorer.RunOnce(finding.Seed, shrunk.Decisions, new TraceWriter(text));
+        Assert.True(shrunk.Voters <= bug.Voters);
+        shrunk.Explorer.RunOnce(finding.Seed, shrunk.Decisions, new TraceWriter(text));
         TraceDocument trace = TraceReader.Read(new StringReader(text.ToString()));
         Assert.Equal(bug.Switch, trace.Header.Bugs);
         ReplayResult replay = new TraceReplayer(SimulatedCluster.DefaultNode!, SpecMonitors.All()).Replay(trace);

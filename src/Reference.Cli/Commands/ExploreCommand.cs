@@ -91,8 +91,8 @@ public sealed class ExploreCommand : ICliVerb
         string path = parsed.GetValue(_trace) ?? $"kraft-explore-{ReintroducedBugNames.KebabCase(finding.Outcome.ViolationName ?? "violation")}.trace";
         ShrinkResult shrunk = new ScheduleShrinker(explorer).Shrink(finding.Seed, finding.Decisions, finding.Outcome.ViolationName!);
         using (var file = new StreamWriter(path, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false)))
-            explorer.RunOnce(finding.Seed, shrunk.Decisions, new TraceWriter(file));
-        await console.Error.WriteLineAsync($"shrunk from {finding.Decisions.Count} to {shrunk.Decisions.Count} decisions in {shrunk.Runs} runs");
+            shrunk.Explorer.RunOnce(finding.Seed, shrunk.Decisions, new TraceWriter(file));
+        await console.Error.WriteLineAsync($"shrunk from {finding.Decisions.Count} decisions on {options.Voters} voters to {shrunk.Decisions.Count} on {shrunk.Voters} in {shrunk.Runs} runs");
         await console.Error.WriteLineAsync($"trace: {path} (reproduce with: kraft replay {path})");
         return VerbAction.Failure;
     }

@@ -3,8 +3,14 @@ using Reference.Simulation.Scheduling;
 
 namespace Reference.Exploration.Shrinking;
 
-/// <summary>What shrinking kept: the smaller decision list, its run's outcome, and how many runs it took.</summary>
-public sealed record ShrinkResult(IReadOnlyList<ScheduleChoice> Decisions, SimulationOutcome Outcome, int Runs);
+/// <summary>
+/// What shrinking kept: the smaller decision list, its run's outcome, how many runs it took, and the explorer
+/// (so the cluster size) under which the smaller schedule fails: write its trace with that one.
+/// </summary>
+public sealed record ShrinkResult(IReadOnlyList<ScheduleChoice> Decisions, SimulationOutcome Outcome, int Runs, Explorer Explorer)
+{
+    public int Voters => Explorer.Options.Voters;
+}
 
 /// <summary>
 /// Delta debugging (Zeller and Hildebrandt's ddmin) over an iteration's decision list: remove chunks of
@@ -13,6 +19,8 @@ public sealed record ShrinkResult(IReadOnlyList<ScheduleChoice> Decisions, Simul
 /// violation of the same name; the fair suffix, if the campaign has one, runs after it as before, so a
 /// liveness finding shrinks too. Removing a decision removes a fault or a step; later decisions that no
 /// longer match an enabled choice are skipped, so every candidate is a real schedule of the real nodes.
+/// Then fewer nodes: the short schedule is re-run on each smaller cluster, smallest first, without the
+/// decisions that name a node it lacks; the first that still fails is kept and shrunk again by ddmin.
 /// Bounded by <paramref name="runsMax"/> re-runs.
 /// </summary>
 public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
@@ -23,6 +31,27 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
         SimulationOutcome outcome = explorer.RunOnce(seed, current).Outcome;
         int runs = 1;
         if (outcome.ViolationName != violationName) throw new InvalidOperationException($"the schedule does not fail with {violationName} when re-run (got {outcome})");
+        (current, outcome) = Minimise(explorer, seed, current, outcome, violationName, ref runs);
+        Explorer smallest = explorer;
+        // Bounded by the cluster size: one run per smaller voter count, smallest first.
+        for (int voters = 1; voters < explorer.Options.Voters && runs < runsMax; voters++)
+        {
+            Explorer smaller = explorer.With(explorer.Options with { Voters = voters });
+            List<ScheduleChoice> kept = current.Where(d => Names(d.NodeId, voters) && Names(d.FromId, voters)).ToList();
+            SimulationOutcome tried = smaller.RunOnce(seed, kept).Outcome;
+            runs++;
+            if (tried.ViolationName != violationName) continue;
+            (smallest, current, outcome) = (smaller, kept, tried);
+            (current, outcome) = Minimise(smallest, seed, current, outcome, violationName, ref runs);
+            break;
+        }
+        return new ShrinkResult(current, outcome, runs, smallest);
+    }
+
+    /// <summary>ddmin over the decisions on one cluster size, until no single decision can go or the run budget is spent.</summary>
+    private (List<ScheduleChoice>, SimulationOutcome) Minimise(Explorer on, ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName,
+        ref int runs)
+    {
         int granularity = 2;
         while (current.Count >= 1 && runs < runsMax)
         {
@@ -31,7 +60,7 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
             for (int start = 0; start < current.Count && runs < runsMax; start += chunk)
             {
                 List<ScheduleChoice> candidate = [.. current.Take(start), .. current.Skip(start + chunk)];
-                SimulationOutcome tried = explorer.RunOnce(seed, candidate).Outcome;
+                SimulationOutcome tried = on.RunOnce(seed, candidate).Outcome;
                 runs++;
                 if (tried.ViolationName != violationName) continue;
                 current = candidate;
@@ -44,6 +73,9 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
             if (chunk == 1) break;
             granularity = Math.Min(current.Count, granularity * 2);
         }
-        return new ShrinkResult(current, outcome, runs);
+        return (current, outcome);
     }
+
+    /// <summary>Whether an id a decision names exists in a cluster of <paramref name="voters"/>: a node up to that count, a client, or none (0).</summary>
+    private static bool Names(int id, int voters) => id <= voters || id >= ScheduleChoice.ClientLaneBase;
 }
