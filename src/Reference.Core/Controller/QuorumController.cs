@@ -97,9 +97,12 @@ public sealed class QuorumController
         if (State != ControllerState.Active || nowMs < _nextNoOpMs) return;
         // metadata.max.idle.interval.ms: a record every interval moves the high watermark, so followers and
         // brokers learn that they are caught up even when nothing happens (KIP-835).
-        _nextNoOpMs = nowMs + _config.MetadataMaxIdleIntervalMs;
+        _nextNoOpMs = NextNoOpAfter(nowMs);
         Propose([new VersionedRecord(new NoOpRecord(), MetadataVersion.BaseRecordVersion)], nowMs, effects);
     }
+
+    /// <summary>When the next idle NoOp is due; never when metadata.max.idle.interval.ms is 0, which Kafka documents as "no no-op records".</summary>
+    private long NextNoOpAfter(long nowMs) => _config.MetadataMaxIdleIntervalMs > 0 ? nowMs + _config.MetadataMaxIdleIntervalMs : long.MaxValue;
 
     public void HandleCreateTopics(RequestContext context, CreateTopicsRequest request, long nowMs, Effects effects) =>
         Write(context, request, nowMs, effects, image => _topicCreation.Create(request, context.ApiVersion, image));
@@ -204,7 +207,7 @@ public sealed class QuorumController
         _working = _committed;
         _lastWrittenOffset = Math.Max(_lastWrittenOffset, _committed.Offset);
         _heartbeats.Reset(_working, nowMs);
-        _nextNoOpMs = nowMs + _config.MetadataMaxIdleIntervalMs;
+        _nextNoOpMs = NextNoOpAfter(nowMs);
         if (_working.MetadataVersionLevel is null)
         {
             var bootstrap = new FeatureLevelRecord { Name = MetadataVersion.FeatureName, FeatureLevel = MetadataVersion.Level };

@@ -117,6 +117,18 @@ public sealed class QuorumControllerTests
     }
 
     [Fact]
+    public void AnIdleIntervalOfZeroWritesNoNoOps()
+    {
+        // Kafka's metadata.max.idle.interval.ms: 0 turns the idle NoOps off (it must not mean "a NoOp every tick").
+        var harness = new ControllerHarness(ControllerHarness.DefaultConfig() with { MetadataMaxIdleIntervalMs = 0 });
+        int before = harness.Log.Records.OfType<NoOpRecord>().Count();
+
+        Assert.Equal(long.MaxValue, harness.Controller.NextDeadlineMs);
+        harness.Tick(harness.NowMs + 60_000);
+        Assert.Equal(before, harness.Log.Records.OfType<NoOpRecord>().Count());
+    }
+
+    [Fact]
     public void AnInactiveControllerHasNoDeadline()
     {
         var harness = new ControllerHarness(activate: false);
