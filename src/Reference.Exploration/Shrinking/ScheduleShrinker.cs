@@ -14,15 +14,26 @@ public sealed record ShrinkResult(IReadOnlyList<ScheduleChoice> Decisions, Simul
 /// liveness finding shrinks too. Removing a decision removes a fault or a step; later decisions that no
 /// longer match an enabled choice are skipped, so every candidate is a real schedule of the real nodes.
 /// Bounded by <paramref name="runsMax"/> re-runs.
+/// <para>
+/// A schedule longer than <see cref="DeltaDebuggingDecisionsMax"/> (the timely strategy's thousands of steps
+/// in the simulator's own order, a data-plane finding's tens of seconds) is not delta-debugged: removing any
+/// chunk of in-order events reshuffles everything after it (the guided re-run matches later decisions by
+/// signature), so 400 runs of such a schedule were seen to remove nothing. Its faults alone are tried, one
+/// at a time, so the trace keeps only the faults the violation needs.
+/// </para>
 /// </summary>
 public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
 {
+    /// <summary>Decisions at most for delta debugging; a longer schedule has only its faults removed.</summary>
+    public const int DeltaDebuggingDecisionsMax = 2_000;
+
     public ShrinkResult Shrink(ulong seed, IReadOnlyList<ScheduleChoice> decisions, string violationName)
     {
         List<ScheduleChoice> current = decisions.ToList();
         SimulationOutcome outcome = explorer.RunOnce(seed, current).Outcome;
         int runs = 1;
         if (outcome.ViolationName != violationName) throw new InvalidOperationException($"the schedule does not fail with {violationName} when re-run (got {outcome})");
+        if (current.Count > DeltaDebuggingDecisionsMax) return ShrinkFaults(seed, current, outcome, violationName, runs);
         int granularity = 2;
         while (current.Count >= 1 && runs < runsMax)
         {
@@ -43,6 +54,22 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
             if (removed) continue;
             if (chunk == 1) break;
             granularity = Math.Min(current.Count, granularity * 2);
+        }
+        return new ShrinkResult(current, outcome, runs);
+    }
+
+    /// <summary>Removes each fault decision whose removal keeps the violation, latest first (bounded by the faults and <paramref name="runsMax"/>).</summary>
+    private ShrinkResult ShrinkFaults(ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName, int runs)
+    {
+        for (int i = current.Count - 1; i >= 0 && runs < runsMax; i--)
+        {
+            if (current[i].Lane != ScheduleChoice.FaultLane) continue;
+            List<ScheduleChoice> candidate = [.. current.Take(i), .. current.Skip(i + 1)];
+            SimulationOutcome tried = explorer.RunOnce(seed, candidate).Outcome;
+            runs++;
+            if (tried.ViolationName != violationName) continue;
+            current = candidate;
+            outcome = tried;
         }
         return new ShrinkResult(current, outcome, runs);
     }
