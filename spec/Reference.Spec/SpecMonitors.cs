@@ -45,5 +45,6 @@ public static class SpecMonitors
         new NotStuckInProspective(),
         new ProposalEventuallyCommitted(),
         new EventuallyStableLeader(),
+        new FencedBrokerEventuallyUnfenced(),
     ];
 }

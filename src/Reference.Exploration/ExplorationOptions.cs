@@ -26,6 +26,9 @@ public sealed record ExplorationOptions
     /// <summary>The fault budget: crashes per iteration after which the node restarts on an empty, re-formatted disk (apart from <see cref="CrashesMax"/>).</summary>
     public int WipesMax { get; init; }
 
+    /// <summary>The fault budget: processes killed per iteration (apart from <see cref="CrashesMax"/>); a killed node keeps what it wrote, flushed or not.</summary>
+    public int KillsMax { get; init; }
+
     /// <summary>The fault budget: links cut for the rest of the iteration (a majority always stays connected).</summary>
     public int PartitionsMax { get; init; }
 
@@ -35,8 +38,22 @@ public sealed record ExplorationOptions
     /// <summary>A liveness monitor hot this long at the end of the fair suffix is a violation.</summary>
     public long HotMsMax { get; init; } = 10_000;
 
-    /// <summary>Run the metadata-proposal clients (proposals to commit); without them only elections and fetches happen.</summary>
-    public bool Workload { get; init; } = true;
+    /// <summary>
+    /// The clients each iteration runs: the metadata-proposal clients by default (proposals to commit), the data
+    /// plane's producers and consumer (judged by spec/'s data checks, which are among <see cref="Monitors"/>),
+    /// both, or none (only elections and fetches happen).
+    /// </summary>
+    public ExplorationWorkload Workload { get; init; } = ExplorationWorkload.Metadata;
+
+    /// <summary>
+    /// The data topic's replication factor when the data workload runs; null for the workload's default,
+    /// min(3, nodes). Two on three nodes leaves a node outside each partition, the controller a replica cut
+    /// off from its leader can still reach.
+    /// </summary>
+    public short? DataReplicationFactor { get; init; }
+
+    /// <summary>Faults one iteration may inject at most, of every kind.</summary>
+    public int FaultBudget => CrashesMax + WipesMax + KillsMax + DropsMax + PartitionsMax;
 
     /// <summary>Historical flaws switched on in every node (the museum).</summary>
     public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
@@ -55,6 +72,8 @@ public sealed record ExplorationOptions
         if (Voters is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(Voters), Voters, "1 to 7 voters");
         if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
         if (StepsMax < 1) throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "at least one step");
-        if (CrashesMax < 0 || WipesMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+        if (!Enum.IsDefined(Workload)) throw new ArgumentOutOfRangeException(nameof(Workload), Workload, "no such workload");
+        if (DataReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataReplicationFactor), DataReplicationFactor, "1 to 7 replicas");
+        if (CrashesMax < 0 || WipesMax < 0 || KillsMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
     }
 }

@@ -5,7 +5,7 @@ using Reference.Simulation.Faults;
 using Reference.Simulation.Monitors;
 using Reference.Simulation.Scheduling;
 using Reference.Simulation.Traces;
-using Reference.Simulation.Workload;
+using Reference.Simulation.Workload.Data;
 using Reference.Spec;
 
 namespace Reference.Exploration;
@@ -95,14 +95,14 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
             StepsMax = options.StepsMax,
             CrashesMax = options.CrashesMax,
             WipesMax = options.WipesMax,
+            KillsMax = options.KillsMax,
             DropsMax = options.DropsMax,
             PartitionsMax = options.PartitionsMax,
             FairSuffixMs = options.FairSuffixMs,
             HotMsMax = options.HotMsMax,
             Liveness = options.FairSuffixMs > 0 ? SpecMonitors.Liveness() : [],
         };
-        IWorkload? workload = options.Workload ? new MetadataProposalWorkload() : null;
-        return new SimulatedCluster(simulation, _node, options.Monitors(), workload, trace, control).Run();
+        return new SimulatedCluster(simulation, _node, options.Monitors(), ExplorationWorkloads.Create(options.Workload, new DataWorkloadOptions { ReplicationFactor = options.DataReplicationFactor }), trace, control).Run();
     }
 
     private static string CurrentName(IExplorationStrategy strategy) => strategy is PortfolioStrategy portfolio ? portfolio.CurrentName : strategy.Name;

@@ -2,6 +2,7 @@ using Reference.Simulation.Cluster;
 using Reference.Simulation.Monitors;
 using Reference.Simulation.Network;
 using Reference.Simulation.Scheduling;
+using Reference.Simulation.Storage;
 using Reference.Simulation.Traces;
 
 namespace Reference.Simulation;
@@ -13,7 +14,7 @@ namespace Reference.Simulation;
 /// its order: the head of each connection's direction (TCP), a disk's next fsync, a node's earliest
 /// wake-up, a client's earliest timeout. Faults are choices too while the budget lasts: crash a node (the
 /// minority rule of <see cref="MayGoDown"/> holds), or crash it so it restarts on an empty disk (a wipe),
-/// drop a message at the head of its connection.
+/// or kill its process (it keeps what it wrote), drop a message at the head of its connection.
 /// </summary>
 public sealed partial class SimulatedCluster
 {
@@ -28,6 +29,7 @@ public sealed partial class SimulatedCluster
     private ScheduleStep? _step;
     private int _crashesChosen;
     private int _wipesChosen;
+    private int _killsChosen;
     private int _dropsChosen;
     private int _partitionsChosen;
     private long _explorationSteps;
@@ -78,14 +80,19 @@ public sealed partial class SimulatedCluster
         _step!.PendingDigest = digest;
         AddEnabledEvents(control, pending);
         AddPartitionChoices(control);
-        bool mayCrash = _crashesChosen < control.CrashesMax, mayWipe = _wipesChosen < control.WipesMax;
-        if (!mayCrash && !mayWipe) return;
+        bool mayCrash = _crashesChosen < control.CrashesMax, mayWipe = _wipesChosen < control.WipesMax, mayKill = _killsChosen < control.KillsMax;
+        if (!mayCrash && !mayWipe && !mayKill) return;
         foreach (SimulatedNode node in _nodes)
         {
             if (!MayGoDown(node)) continue;
             if (mayCrash)
             {
                 _choices.Add(new ScheduleChoice(ChoiceKind.Crash, node.Id, 0, 0, _nowMs));
+                _choiceSources.Add(-node.Id);
+            }
+            if (mayKill)
+            {
+                _choices.Add(new ScheduleChoice(ChoiceKind.Kill, node.Id, 0, 0, _nowMs));
                 _choiceSources.Add(-node.Id);
             }
             if (!mayWipe || !MayRestartEmpty(node)) continue;
@@ -157,6 +164,17 @@ public sealed partial class SimulatedCluster
         {
             _crashesChosen++;
             Crash(NodeById(-source), "explorer: power cut", null, 1 + DrawRestartDelayMs(), emptyDisk: false, torn: null);
+            return;
+        }
+        if (choice.Kind == ChoiceKind.Kill)
+        {
+            _killsChosen++;
+            SimulatedNode killed = NodeById(-source);
+            // Every unflushed tail reaches the disk whole: the kernel writes back a killed process's page cache.
+            // The trace records it as a torn write keeping all of the tail, so replay rebuilds the same disk.
+            List<TornWrite> kept = killed.View.Disk.Logs.Where(log => killed.View.Disk.UnflushedBytes(log) > 0)
+                .Select(log => new TornWrite(log, killed.View.Disk.UnflushedBytes(log))).ToList();
+            Crash(killed, "explorer: process killed", null, 1 + DrawRestartDelayMs(), emptyDisk: false, torn: kept);
             return;
         }
         if (choice.Kind == ChoiceKind.Wipe)

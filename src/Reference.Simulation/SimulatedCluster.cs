@@ -92,7 +92,7 @@ public sealed partial class SimulatedCluster
         foreach (NodeConfig config in BuildConfigs(options))
             _nodes.Add(new SimulatedNode(new NodeView(config, config.Voters.Any(v => v.NodeId == config.NodeId)) { Disk = SimulatedFormat.Disk(config, 1) }, _streams.Stream($"disk/n{config.NodeId}")));
         _workloadContext = new WorkloadContext(this);
-        _view = new ClusterView(_nodes.Select(n => n.View).ToList(), _history, _coverage);
+        _view = new ClusterView(_nodes.Select(n => n.View).ToList(), _history, _coverage) { LinkUp = (from, to) => from == to || !_network.IsBlocked(from, to) };
     }
 
     /// <summary>The fault knobs this seed drew.</summary>

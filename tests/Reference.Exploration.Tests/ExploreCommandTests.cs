@@ -57,6 +57,15 @@ public sealed class ExploreCommandTests
         }
     }
 
+    [Fact]
+    public async Task NoWorkloadContradictsAnotherWorkloadInOneLine()
+    {
+        (int exitCode, _, string error) = await Kraft("explore", "--no-workload", "--workload", "data", "--iterations", "1");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--no-workload contradicts --workload data", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     [Theory]
     [InlineData("--strategy", "bfs")]
     [InlineData("--bug", "no-such-bug")]
@@ -64,6 +73,9 @@ public sealed class ExploreCommandTests
     [InlineData("--wipes", "-1")]
     [InlineData("--fair-suffix", "soon")]
     [InlineData("--max-steps", "0")]
+    [InlineData("--workload", "everything")]
+    [InlineData("--replication-factor", "9")]
+    [InlineData("--kills", "-1")]
     public async Task BadArgumentsGetAOneLineMessage(string option, string value)
     {
         (int exitCode, _, string error) = await Kraft("explore", option, value, "--iterations", "1");

@@ -7,7 +7,7 @@ namespace Reference.Exploration.Tests;
 /// <summary>The explorer's strategies over real nodes: determinism, DFS's state count, a clean cluster staying clean, liveness on fair schedules.</summary>
 public sealed class ExplorerTests
 {
-    private static readonly ExplorationOptions Election = new() { Voters = 3, Iterations = 6, StepsMax = 120, Workload = false, CrashesMax = 1, DropsMax = 1 };
+    private static readonly ExplorationOptions Election = new() { Voters = 3, Iterations = 6, StepsMax = 120, Workload = ExplorationWorkload.None, CrashesMax = 1, DropsMax = 1 };
 
     /// <summary>Remembers every decision of every iteration, to compare two campaigns.</summary>
     private sealed class Recording(IExplorationStrategy inner) : IExplorationStrategy
@@ -75,10 +75,67 @@ public sealed class ExplorerTests
         }
     }
 
+    [Theory]
+    [InlineData(ExplorationWorkload.Data, "produce")]
+    [InlineData(ExplorationWorkload.All, "metadata-proposals+produce")]
+    public void TheDataWorkloadRunsInExploredRunsAndTheirTracesReplay(ExplorationWorkload workload, string headerName)
+    {
+        var options = new ExplorationOptions { Voters = 3, Iterations = 1, StepsMax = 2_500, CrashesMax = 1, DropsMax = 0, Workload = workload, DataReplicationFactor = 2 };
+        var decisions = new List<ScheduleChoice>();
+        ExplorationReport report = new Explorer(options).Run(new CapturingStrategy(StrategyCatalog.Create("timely", options), decisions));
+        Assert.Null(report.FirstFinding);
+        var text = new StringWriter();
+        new Explorer(options).RunOnce(options.Seed, decisions, new TraceWriter(text));
+        TraceDocument trace = TraceReader.Read(new StringReader(text.ToString()));
+        Assert.Equal(headerName, trace.Header.Workload);
+        Assert.Contains("AcknowledgedWritesSurvive", trace.Header.Monitors);
+        // Producers were acknowledged and the consumer read: the data checks had something to judge.
+        Assert.Contains(" ok op=", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("what=send value=", text.ToString(), StringComparison.Ordinal);
+        Assert.Contains("what=poll value=\"p=", text.ToString(), StringComparison.Ordinal);
+        ReplayResult replay = new TraceReplayer(Simulation.SimulatedCluster.DefaultNode!, Spec.SpecMonitors.All()).Replay(trace);
+        Assert.True(replay.IsIdentical, replay.ToString());
+    }
+
+    /// <summary>Observes the fenced-broker monitor at every step of the chosen prefix, passing the choices through.</summary>
+    private sealed class FencingWatch(IExplorationStrategy inner) : IExplorationStrategy
+    {
+        private readonly Spec.Liveness.FencedBrokerEventuallyUnfenced _monitor = new();
+
+        public int HotSteps { get; private set; }
+
+        public string Name => inner.Name;
+
+        public bool BeginIteration(int iteration) => inner.BeginIteration(iteration);
+
+        public int Choose(ScheduleStep step)
+        {
+            bool hot = _monitor.Observe(step.View) == Simulation.Monitors.Temperature.Hot;
+            if (hot) HotSteps++;
+            return inner.Choose(step);
+        }
+    }
+
+    [Fact]
+    public void AKilledBrokerIsFencedThenUnfencedAndTheFairSuffixFindsNoBrokerLeftFenced()
+    {
+        // A kill and a cut link on a data-plane cluster: the killed broker comes back fenced (hot) and is unfenced (cold).
+        var options = new ExplorationOptions
+        {
+            Voters = 3, Iterations = 2, StepsMax = 3_000, CrashesMax = 0, KillsMax = 1, DropsMax = 0, PartitionsMax = 1,
+            Workload = ExplorationWorkload.Data, FairSuffixMs = 20_000,
+        };
+        var watch = new FencingWatch(StrategyCatalog.Create("timely", options));
+        ExplorationReport report = new Explorer(options).Run(watch);
+        Assert.Null(report.FirstFinding);
+        Assert.Equal(2, report.FairSchedules);
+        Assert.True(watch.HotSteps > 0, "no broker was ever fenced while it could reach the controller");
+    }
+
     [Fact]
     public void DfsOnATwoVoterElectionReportsTheSameStateCountTwice()
     {
-        var options = new ExplorationOptions { Voters = 2, Iterations = 100_000, StepsMax = 7, Workload = false, CrashesMax = 0, DropsMax = 0 };
+        var options = new ExplorationOptions { Voters = 2, Iterations = 100_000, StepsMax = 7, Workload = ExplorationWorkload.None, CrashesMax = 0, DropsMax = 0 };
         var first = new DfsStrategy();
         var second = new DfsStrategy();
         ExplorationReport a = new Explorer(options).Run(first);
@@ -93,7 +150,7 @@ public sealed class ExplorerTests
     [Fact]
     public void DfsWithADeeperBoundVisitsMoreStates()
     {
-        var shallow = new ExplorationOptions { Voters = 2, Iterations = 100_000, StepsMax = 5, Workload = false, CrashesMax = 0, DropsMax = 0 };
+        var shallow = new ExplorationOptions { Voters = 2, Iterations = 100_000, StepsMax = 5, Workload = ExplorationWorkload.None, CrashesMax = 0, DropsMax = 0 };
         ExplorationReport few = new Explorer(shallow).Run(new DfsStrategy());
         ExplorationReport more = new Explorer(shallow with { StepsMax = 7 }).Run(new DfsStrategy());
         Assert.True(more.DistinctStates > few.DistinctStates, $"{more.DistinctStates} states at depth 7, {few.DistinctStates} at depth 5");
@@ -112,7 +169,7 @@ public sealed class ExplorerTests
     public void AFairSuffixTooShortForAnElectionLeavesEventuallyLeaderElectedHot()
     {
         // One step, then a suffix shorter than an election takes, and a hot bound of 1 ms: the monitor must run hot and be reported.
-        var options = new ExplorationOptions { Voters = 3, Iterations = 1, StepsMax = 1, Workload = false, CrashesMax = 0, DropsMax = 0, FairSuffixMs = 50, HotMsMax = 1 };
+        var options = new ExplorationOptions { Voters = 3, Iterations = 1, StepsMax = 1, Workload = ExplorationWorkload.None, CrashesMax = 0, DropsMax = 0, FairSuffixMs = 50, HotMsMax = 1 };
         ExplorationReport report = new Explorer(options).Run(new RandomWalkStrategy(1));
         Assert.NotNull(report.FirstFinding);
         Assert.Equal("Liveness.EventuallyLeaderElected", report.FirstFinding!.Outcome.ViolationName);

@@ -65,4 +65,16 @@ public sealed class LivenessMonitorsCanFailTests
         Assert.Equal(Temperature.Hot, monitor.Observe(At(2 * EventuallyStableLeader.StableForMs, 2, 2)));
         Assert.Equal(Temperature.Cold, monitor.Observe(At(2 * EventuallyStableLeader.StableForMs + 1, 2, 2)));
     }
+
+    [Fact]
+    public void FencedBrokerEventuallyUnfencedIsHotWhileABrokerThatReachesTheControllerIsFenced()
+    {
+        BrokerStanding Broker(int id, bool reaches, bool unfenced) => new(id, reaches, unfenced);
+        Assert.Equal(Temperature.Hot, FencedBrokerEventuallyUnfenced.Observe([Broker(1, true, true), Broker(2, true, false)]));
+        // Cut off from the active controller, a broker cannot heartbeat: Kafka keeps it fenced, and owes nothing.
+        Assert.Equal(Temperature.Cold, FencedBrokerEventuallyUnfenced.Observe([Broker(1, true, true), Broker(2, false, false)]));
+        Assert.Equal(Temperature.Cold, FencedBrokerEventuallyUnfenced.Observe([Broker(1, true, true), Broker(2, true, true)]));
+        // No active controller: nobody to unfence anyone (EventuallyLeaderElected's debt).
+        Assert.Equal(Temperature.Cold, FencedBrokerEventuallyUnfenced.Observe([]));
+    }
 }

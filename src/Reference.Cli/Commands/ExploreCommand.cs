@@ -35,6 +35,15 @@ public sealed class ExploreCommand : ICliVerb
     private readonly Option<ulong> _seed = new("--seed") { Description = "The campaign's seed (iteration i runs seed+i).", DefaultValueFactory = _ => 1UL };
     private readonly Option<int> _crashes = new("--crashes") { Description = "Fault budget: crashes per iteration.", DefaultValueFactory = _ => 1 };
     private readonly Option<int> _wipes = new("--wipes") { Description = "Fault budget: crashes per iteration whose node restarts on an empty, re-formatted disk.", DefaultValueFactory = _ => 0 };
+    private readonly Option<int> _kills = new("--kills")
+    {
+        Description = "Fault budget: processes killed per iteration (kill -9: the node restarts keeping what it wrote, flushed or not).",
+        DefaultValueFactory = _ => 0,
+    };
+    private readonly Option<short?> _replicationFactor = new("--replication-factor")
+    {
+        Description = "The data topic's replication factor with --workload data or all (default min(3, voters)).",
+    };
     private readonly Option<int> _drops = new("--drops") { Description = "Fault budget: dropped messages per iteration.", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _partitions = new("--partitions") { Description = "Fault budget: links cut for the rest of an iteration (a majority stays connected).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _changePoints = new("--pct-change-points") { Description = "PCT's priority change points.", DefaultValueFactory = _ => 3 };
@@ -45,7 +54,12 @@ public sealed class ExploreCommand : ICliVerb
     };
     private readonly Option<string> _bug = new("--bug") { Description = "Switch on a museum bug (see --list-bugs) in every node." };
     private readonly Option<string> _trace = new("--trace") { Description = "Write the shrunk trace of a violation here." };
-    private readonly Option<bool> _noWorkload = CommonOptions.Flag("--no-workload", "Run no metadata-proposal clients (elections and fetches only).");
+    private readonly Option<string?> _workload = new("--workload")
+    {
+        Description = "The clients: none (elections and fetches only), metadata (topic creation on the controllers; the default), " +
+            "data (producers with acks 1 or all, a consumer and offset commits, judged by the data checks; produce is taken too), or all (both).",
+    };
+    private readonly Option<bool> _noWorkload = CommonOptions.Flag("--no-workload", "The same as --workload none.");
     private readonly Option<bool> _countStates = CommonOptions.Flag("--count-states", "Hash every step's abstract state to report distinct states.");
     private readonly Option<bool> _listBugs = CommonOptions.Flag("--list-bugs", "List the museum's bugs, one name a line, and exit.");
 
@@ -53,7 +67,7 @@ public sealed class ExploreCommand : ICliVerb
     {
         var command = new Command("explore", "Explore schedules of a small cluster systematically (random walk, PCT, DFS, portfolio), with faults as choices.")
         {
-            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _drops, _partitions, _changePoints, _fairSuffix, _bug, _trace, _noWorkload, _countStates, _listBugs,
+            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _changePoints, _fairSuffix, _bug, _trace, _workload, _noWorkload, _replicationFactor, _countStates, _listBugs,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -74,7 +88,7 @@ public sealed class ExploreCommand : ICliVerb
         ExplorationOptions options = Options(parsed);
         string strategyName = parsed.GetValue(_strategy) ?? "portfolio";
         if (!StrategyCatalog.Names.Contains(strategyName)) throw new CliUsageException($"--strategy takes one of {string.Join(", ", StrategyCatalog.Names)}, not '{strategyName}'");
-        IExplorationStrategy strategy = StrategyCatalog.Create(strategyName, options.Seed, options.StepsMax, parsed.GetValue(_changePoints));
+        IExplorationStrategy strategy = StrategyCatalog.Create(strategyName, options, parsed.GetValue(_changePoints));
         var explorer = new Explorer(options, implementation);
         var wall = Stopwatch.StartNew();
         TimeSpan lastProgress = TimeSpan.Zero;
@@ -117,10 +131,12 @@ public sealed class ExploreCommand : ICliVerb
             StepsMax = parsed.GetValue(_maxSteps),
             CrashesMax = parsed.GetValue(_crashes),
             WipesMax = parsed.GetValue(_wipes),
+            KillsMax = parsed.GetValue(_kills),
+            DataReplicationFactor = parsed.GetValue(_replicationFactor),
             DropsMax = parsed.GetValue(_drops),
             PartitionsMax = parsed.GetValue(_partitions),
             FairSuffixMs = suffixMs,
-            Workload = !parsed.GetValue(_noWorkload),
+            Workload = Workload(parsed),
             CountStates = parsed.GetValue(_countStates),
             Bugs = bugs,
         };
@@ -133,6 +149,18 @@ public sealed class ExploreCommand : ICliVerb
             throw new CliUsageException(invalid.Message.ReplaceLineEndings(" "));
         }
         return options;
+    }
+
+    /// <summary>--workload by name; --no-workload is --workload none (and contradicts any other name).</summary>
+    private ExplorationWorkload Workload(ParseResult parsed)
+    {
+        string? name = parsed.GetValue(_workload);
+        bool none = parsed.GetValue(_noWorkload);
+        if (name is null) return none ? ExplorationWorkload.None : new ExplorationOptions().Workload;
+        if (!ExplorationWorkloads.TryParse(name, out ExplorationWorkload workload))
+            throw new CliUsageException($"--workload takes one of {string.Join(", ", ExplorationWorkloads.Names)}, not '{name}'");
+        if (none && workload != ExplorationWorkload.None) throw new CliUsageException($"--no-workload contradicts --workload {name}");
+        return workload;
     }
 
     private static string Progress(ExplorationReport report, int iterationsMax) => string.Create(CultureInfo.InvariantCulture,

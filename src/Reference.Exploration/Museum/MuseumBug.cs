@@ -8,7 +8,8 @@ namespace Reference.Exploration.Museum;
 /// build's core does not read yet (another room's work): it is listed, never run.
 /// </summary>
 public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
-    int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, bool Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1)
+    int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, ExplorationWorkload Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1,
+    int KillsMax = 0, short? DataReplicationFactor = null)
 {
     /// <summary>The switch's name, as `--bug` and the trace write it (<see cref="ReintroducedBugNames"/>).</summary>
     public string Name => ReintroducedBugNames.Format(Switch);
@@ -22,6 +23,8 @@ public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCor
         StepsMax = StepsMax,
         CrashesMax = CrashesMax,
         WipesMax = WipesMax,
+        KillsMax = KillsMax,
+        DataReplicationFactor = DataReplicationFactor,
         DropsMax = DropsMax,
         PartitionsMax = PartitionsMax,
         FairSuffixMs = FairSuffixMs,

@@ -22,9 +22,19 @@ public sealed record ShrinkResult(IReadOnlyList<ScheduleChoice> Decisions, Simul
 /// Then fewer nodes: the short schedule is re-run on each smaller cluster, smallest first, without the
 /// decisions that name a node it lacks; the first that still fails is kept and shrunk again by ddmin.
 /// Bounded by <paramref name="runsMax"/> re-runs.
+/// <para>
+/// A schedule longer than <see cref="DeltaDebuggingDecisionsMax"/> (the timely strategy's thousands of steps
+/// in the simulator's own order, a data-plane finding's tens of seconds) is not delta-debugged: removing any
+/// chunk of in-order events reshuffles everything after it (the guided re-run matches later decisions by
+/// signature), so 400 runs of such a schedule were seen to remove nothing. Its faults alone are tried, one
+/// at a time, so the trace keeps only the faults the violation needs.
+/// </para>
 /// </summary>
 public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
 {
+    /// <summary>Decisions at most for delta debugging; a longer schedule has only its faults removed.</summary>
+    public const int DeltaDebuggingDecisionsMax = 2_000;
+
     public ShrinkResult Shrink(ulong seed, IReadOnlyList<ScheduleChoice> decisions, string violationName)
     {
         List<ScheduleChoice> current = decisions.ToList();
@@ -52,6 +62,7 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
     private (List<ScheduleChoice>, SimulationOutcome) Minimise(Explorer on, ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName,
         ref int runs)
     {
+        if (current.Count > DeltaDebuggingDecisionsMax) return ShrinkFaults(on, seed, current, outcome, violationName, ref runs);
         int granularity = 2;
         while (current.Count >= 1 && runs < runsMax)
         {
@@ -78,4 +89,21 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
 
     /// <summary>Whether an id a decision names exists in a cluster of <paramref name="voters"/>: a node up to that count, a client, or none (0).</summary>
     private static bool Names(int id, int voters) => id <= voters || id >= ScheduleChoice.ClientLaneBase;
+
+    /// <summary>Removes each fault decision whose removal keeps the violation, latest first (bounded by the faults and <paramref name="runsMax"/>).</summary>
+    private (List<ScheduleChoice>, SimulationOutcome) ShrinkFaults(Explorer on, ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName,
+        ref int runs)
+    {
+        for (int i = current.Count - 1; i >= 0 && runs < runsMax; i--)
+        {
+            if (current[i].Lane != ScheduleChoice.FaultLane) continue;
+            List<ScheduleChoice> candidate = [.. current.Take(i), .. current.Skip(i + 1)];
+            SimulationOutcome tried = on.RunOnce(seed, candidate).Outcome;
+            runs++;
+            if (tried.ViolationName != violationName) continue;
+            current = candidate;
+            outcome = tried;
+        }
+        return (current, outcome);
+    }
 }

@@ -31,6 +31,12 @@ public sealed class ClusterView
 
     public Coverage Coverage { get; }
 
+    /// <summary>
+    /// Whether messages from one node may reach another (no cut link, no partition between them): what a
+    /// liveness monitor asks before it expects two nodes to have talked. Replay knows no network and says yes.
+    /// </summary>
+    public Func<int, int, bool> LinkUp { get; internal set; } = static (_, _) => true;
+
     public NodeView Node(int nodeId) => Nodes.FirstOrDefault(n => n.NodeId == nodeId)
         ?? throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, "no such node");
 }

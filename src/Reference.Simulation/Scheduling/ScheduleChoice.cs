@@ -31,6 +31,12 @@ public enum ChoiceKind : byte
     Partition,
     /// <summary>Fault: a node loses power and its disk; it restarts later on an empty, re-formatted one (last, so the other kinds' signatures stay as they were).</summary>
     Wipe,
+    /// <summary>
+    /// Fault: a node's process is killed (SIGKILL, Jepsen's kill -9): it restarts later, a choice of its own, and
+    /// unlike a power cut what it wrote survives in the operating system's page cache, flushed or not (last, so
+    /// the other kinds' signatures stay as they were).
+    /// </summary>
+    Kill,
 }
 
 /// <summary>
@@ -50,7 +56,7 @@ public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int Fr
     /// <summary>The fault injector's lane.</summary>
     public const int FaultLane = 128;
 
-    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Drop or ChoiceKind.Partition ? FaultLane : NodeId;
+    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Kill or ChoiceKind.Drop or ChoiceKind.Partition ? FaultLane : NodeId;
 
     public ulong Signature
     {
@@ -146,6 +152,12 @@ public sealed record ExplorationControl
     /// <c>restart-empty</c> decides in a simulated run.
     /// </summary>
     public int WipesMax { get; init; }
+
+    /// <summary>
+    /// Process kills (the fault budget, apart from <see cref="CrashesMax"/>): the node goes down as by a crash,
+    /// within the same minority rule, but keeps every byte it wrote (the page cache survives a killed process).
+    /// </summary>
+    public int KillsMax { get; init; }
 
     /// <summary>Virtual time of the fair suffix; 0 for none (liveness is then not checked).</summary>
     public long FairSuffixMs { get; init; }
