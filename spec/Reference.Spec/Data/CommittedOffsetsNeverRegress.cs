@@ -13,7 +13,9 @@ namespace Reference.Spec.Data;
 /// group's <c>__consumer_offsets</c> partition when the commit was acknowledged later lost that end
 /// (<see cref="ReplicaLossWatch"/>). That excuse is wider than the commit record alone (the watch is on
 /// the log's last record, which the commit is at or before), so in a run with such a loss this check is
-/// weaker than exact; in every other run it is exact.
+/// weaker than exact; in every other run it is exact. Not judged: an answer from a node that the newest
+/// committed metadata no longer names as the coordinator (a zombie coordinator's stale cache, which Kafka
+/// serves too: an OffsetFetch makes no round to the quorum).
 /// Memory: one floor per partition, one entry per fetch in flight.
 /// </summary>
 public sealed class CommittedOffsetsNeverRegress : DataMonitor
@@ -44,6 +46,12 @@ public sealed class CommittedOffsetsNeverRegress : DataMonitor
                 break;
             case (DataOperation.FetchOffset, _):
                 if (!_floorAtInvocation.Remove(entry.OperationId, out Floor? owed) || entry.Kind != HistoryKind.Ok || operation.Offset is not long fetched) break;
+                // A node the newest metadata no longer names as the coordinator answered from its own stale image (cut
+                // off from the controllers, it still thinks it leads the offsets partition). Kafka's coordinator does
+                // the same: OffsetFetch is served from the coordinator's cache without a round to the quorum, so a
+                // zombie coordinator's read may be stale. Not a lost commit; the floor stands for the next read.
+                if (operation.Node is int answeredBy && observation.OffsetsCoordinator is int coordinator && answeredBy != coordinator)
+                    break;
                 coverage.Reached(DataGoals.CommitReadBack);
                 if (fetched >= owed.Offset) break;
                 if (owed.Watch.IsLost)

@@ -1,6 +1,7 @@
 using Reference.Core;
 using Reference.Core.Groups;
 using Reference.Core.Log;
+using Reference.Core.Metadata;
 using Reference.Simulation.Monitors;
 using Reference.Simulation.Workload;
 using Reference.Simulation.Workload.Data;
@@ -18,9 +19,28 @@ public sealed record DataObservation(long NowMs, SimulationEvent LastEvent, IRea
     /// <summary>The history entry this event recorded, or null.</summary>
     public HistoryEntry? Entry => LastEvent is SimulationEvent.HistoryRecorded recorded ? recorded.Entry : null;
 
-    public static DataObservation Of(ClusterView view) =>
-        new(view.NowMs, view.LastEvent, view.Nodes.Select(n => new DataNodeReading(n.NodeId, n.Storage)).ToList(),
-            OffsetsLogFor(view.Nodes.Count > 0 ? view.Nodes[0].Config.OffsetsTopicNumPartitions : 50));
+    /// <summary>
+    /// The leader of <see cref="OffsetsLog"/>, so the group's coordinator, in the newest committed metadata any
+    /// running node has applied; null when no node knows one. Read only for events that recorded history.
+    /// </summary>
+    public int? OffsetsCoordinator { get; init; }
+
+    public static DataObservation Of(ClusterView view)
+    {
+        TopicPartition offsetsLog = OffsetsLogFor(view.Nodes.Count > 0 ? view.Nodes[0].Config.OffsetsTopicNumPartitions : 50);
+        return new(view.NowMs, view.LastEvent, view.Nodes.Select(n => new DataNodeReading(n.NodeId, n.Storage)).ToList(), offsetsLog)
+        {
+            OffsetsCoordinator = view.LastEvent is SimulationEvent.HistoryRecorded ? NewestLeader(view, offsetsLog) : null,
+        };
+    }
+
+    private static int? NewestLeader(ClusterView view, TopicPartition log)
+    {
+        MetadataImage? newest = null;
+        foreach (NodeView node in view.Nodes)
+            if (node.Node is Core.Node.Node running && (newest is null || running.Metadata.Offset > newest.Offset)) newest = running.Metadata;
+        return newest?.Partition(log) is { HasLeader: true } partition ? partition.Leader : null;
+    }
 
     public static TopicPartition OffsetsLogFor(int offsetsTopicPartitions) =>
         new(OffsetsTopic.Name, OffsetsTopic.PartitionFor(DataOperation.GroupId, offsetsTopicPartitions));

@@ -31,6 +31,9 @@ public sealed class DataMonitorsCanFailTests
 
         public MemoryLogStorage Disk(int nodeId) => _disks[nodeId];
 
+        /// <summary>The group's coordinator in the newest metadata, as the observations report it.</summary>
+        public int? Coordinator { get; set; }
+
         /// <summary>Appends one record a value to the node's log (flushed or not).</summary>
         public Run Append(int nodeId, TopicPartition log, bool flush, params string[] values)
         {
@@ -79,7 +82,7 @@ public sealed class DataMonitorsCanFailTests
         {
             if (Violation is not null) return this;
             var nodes = _disks.OrderBy(d => d.Key).Select(d => new DataNodeReading(d.Key, d.Value)).ToList();
-            Violation = monitor.Check(new DataObservation(_nowMs, happened, nodes, OffsetsLog), Coverage);
+            Violation = monitor.Check(new DataObservation(_nowMs, happened, nodes, OffsetsLog) { OffsetsCoordinator = Coordinator }, Coverage);
             return this;
         }
     }
@@ -208,16 +211,29 @@ public sealed class DataMonitorsCanFailTests
         Assert.Null(run.Violation);
     }
 
+    [Fact]
+    public void CommittedOffsetsNeverRegressLeavesAZombieCoordinatorsStaleReadUnjudgedButNotTheCoordinators()
+    {
+        var run = Committed(new Run(new CommittedOffsetsNeverRegress(), 1, 3).Append(1, OffsetsLog, flush: true, "commit"), 7);
+        run.Coordinator = 1;
+        FetchOffset(run, 10, -1, answeredBy: 3); // n3, cut off from the controllers, still thinks it leads the offsets partition
+        Assert.Null(run.Violation);
+        FetchOffset(run, 11, 7, answeredBy: 1);
+        Assert.Null(run.Violation);
+        FetchOffset(run, 12, -1, answeredBy: 1); // the coordinator itself going back is still a violation
+        Assert.Contains("went back: 7", run.Violation?.Message);
+    }
+
     private static Run Committed(Run run, long offset, long operationId = 1)
     {
         run.Record(9, operationId, HistoryKind.Invoke, DataOperation.Commit, $"p=0 offset={offset}");
         return run.Record(9, operationId, HistoryKind.Ok, DataOperation.Commit, $"p=0 offset={offset}");
     }
 
-    private static void FetchOffset(Run run, long operationId, long returned)
+    private static void FetchOffset(Run run, long operationId, long returned, int? answeredBy = null)
     {
         run.Record(9, operationId, HistoryKind.Invoke, DataOperation.FetchOffset, "p=0");
-        run.Record(9, operationId, HistoryKind.Ok, DataOperation.FetchOffset, $"p=0 offset={returned}");
+        run.Record(9, operationId, HistoryKind.Ok, DataOperation.FetchOffset, $"p=0 offset={returned}" + (answeredBy is int node ? $" node={node}" : ""));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ namespace Reference.Simulation.Workload.Data;
 /// (OFFSET_OUT_OF_RANGE resets the position to the log start, as auto.offset.reset=earliest does);</item>
 /// <item><c>commit</c>: ok, or info for any error or missing answer (a coordinator may have written the
 /// commit before it failed), fail only for a refused connection;</item>
-/// <item><c>fetch-offset</c>: ok with the offset (-1 when none), fail otherwise.</item>
+/// <item><c>fetch-offset</c>: ok with the offset (-1 when none) and the coordinator that answered, fail otherwise.</item>
 /// </list>
 /// </summary>
 internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) : DataClient(clientId, options)
@@ -238,7 +238,8 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
             ?.Partitions.FirstOrDefault(p => p.PartitionIndex == _partition);
         var error = (ErrorCode)(response.ErrorCode != 0 ? response.ErrorCode : partition?.ErrorCode ?? (short)ErrorCode.UnknownServerError);
         if (error == ErrorCode.None && partition is not null)
-            Complete(context, HistoryKind.Ok, DataOperation.Format(_partition, ("offset", partition.CommittedOffset)), NextStep(context, advance: true));
+            Complete(context, HistoryKind.Ok, DataOperation.Format(_partition, ("offset", partition.CommittedOffset), ("node", _coordinator!.Value)),
+                NextStep(context, advance: true));
         else
         {
             ForgetCoordinatorOn(error);

@@ -11,7 +11,8 @@ namespace Reference.Simulation.Workload.Data;
 /// <item><c>send</c>: <c>p=0 value=c3-17 acks=-1 idempotent=1</c>; ok adds <c>offset=42</c>; fail and info add <c>error=...</c>;</item>
 /// <item><c>poll</c>: <c>p=0 from=5</c>; ok adds <c>hw=9 records=5:c1-3,6:c1-4</c> (every record at or past <c>from</c>, in offset order);</item>
 /// <item><c>commit</c>: <c>p=0 offset=6</c> (group <see cref="GroupId"/>);</item>
-/// <item><c>fetch-offset</c>: <c>p=0</c>; ok adds <c>offset=6</c> (-1: nothing committed).</item>
+/// <item><c>fetch-offset</c>: <c>p=0</c>; ok adds <c>offset=6</c> (-1: nothing committed) and <c>node=2</c>, the coordinator
+/// that answered (older traces have no <c>node</c>).</item>
 /// </list>
 /// </summary>
 public sealed record DataOperation(string Name, int Partition, IReadOnlyDictionary<string, string> Fields)
@@ -37,6 +38,9 @@ public sealed record DataOperation(string Name, int Partition, IReadOnlyDictiona
     public short Acks => (short)(Long("acks") ?? 1);
 
     public bool Idempotent => Fields.GetValueOrDefault("idempotent") == "1";
+
+    /// <summary>The node that answered a fetch-offset; null when the entry names none.</summary>
+    public int? Node => Long("node") is long node ? (int)node : null;
 
     public long From => Long("from") ?? 0;
 
