@@ -21,7 +21,7 @@ public static class BugMuseum
             ExpectedViolation: "PersistBeforePromise"),
         new(ReintroducedBugs.CommitPriorEpochByCounting,
             "A new leader commits an earlier epoch's entry once a majority holds it, without an entry of its own epoch (Raft paper, Figure 8).",
-            InCore: true, Voters: 5, Strategy: "portfolio", Iterations: 20_000, StepsMax: 400, CrashesMax: 3, DropsMax: 2, PartitionsMax: 0, FairSuffixMs: 0, Workload: ExplorationWorkload.Metadata,
+            InCore: true, Voters: 3, Strategy: "random", Iterations: 20_000, StepsMax: 300, CrashesMax: 3, DropsMax: 0, PartitionsMax: 0, FairSuffixMs: 0, Workload: ExplorationWorkload.None,
             ExpectedViolation: "ConsistentCommittedData"),
         new(ReintroducedBugs.PreVoteWithoutFetchCheck,
             "Followers grant pre-votes while their leader is alive (KIP-996's fetch check dropped): a voter cut off from the leader keeps unseating it.",
