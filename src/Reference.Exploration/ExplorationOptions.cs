@@ -38,6 +38,12 @@ public sealed record ExplorationOptions
     /// <summary>Run the metadata-proposal clients (proposals to commit); without them only elections and fetches happen.</summary>
     public bool Workload { get; init; } = true;
 
+    /// <summary>
+    /// <c>metadata.max.idle.interval.ms</c> for every node when set (0: no idle NoOps); null keeps Kafka's 500 ms.
+    /// Recorded in the trace header, so a replay builds the same nodes.
+    /// </summary>
+    public int? MetadataMaxIdleIntervalMs { get; init; }
+
     /// <summary>Historical flaws switched on in every node (the museum).</summary>
     public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
 
@@ -56,5 +62,6 @@ public sealed record ExplorationOptions
         if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
         if (StepsMax < 1) throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "at least one step");
         if (CrashesMax < 0 || WipesMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+        if (MetadataMaxIdleIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, "the metadata idle interval is 0 (no NoOps) or positive");
     }
 }

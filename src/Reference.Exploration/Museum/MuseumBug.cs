@@ -8,7 +8,8 @@ namespace Reference.Exploration.Museum;
 /// build's core does not read yet (another room's work): it is listed, never run.
 /// </summary>
 public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
-    int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, bool Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1)
+    int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, bool Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1,
+    int? MetadataMaxIdleIntervalMs = null)
 {
     /// <summary>The switch's name, as `--bug` and the trace write it (<see cref="ReintroducedBugNames"/>).</summary>
     public string Name => ReintroducedBugNames.Format(Switch);
@@ -27,5 +28,6 @@ public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCor
         FairSuffixMs = FairSuffixMs,
         Workload = Workload,
         Bugs = Switch,
+        MetadataMaxIdleIntervalMs = MetadataMaxIdleIntervalMs,
     };
 }
