@@ -1,4 +1,3 @@
-using Reference.Cli;
 using Reference.Simulation.Traces;
 
 namespace Reference.Exploration.Tests;
@@ -6,21 +5,13 @@ namespace Reference.Exploration.Tests;
 /// <summary>`kraft explore --metadata-idle-interval-ms`: the nodes run without idle NoOps, the trace says so, and `kraft replay` rebuilds the same nodes.</summary>
 public sealed class MetadataIdleIntervalCommandTests
 {
-    private static async Task<(int ExitCode, string Out, string Error)> Kraft(params string[] args)
-    {
-        var output = new StringWriter { NewLine = "\n" };
-        var error = new StringWriter { NewLine = "\n" };
-        int exitCode = await KraftCommandLine.RunAsync(args, new CliConsole(new StringReader(""), output, error, InputIsTerminal: false));
-        return (exitCode, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public async Task WithoutNoOpsALateLostFetchShowsThePreVoteFlawAndTheTraceReplays()
     {
         string path = Path.Combine(Path.GetTempPath(), $"kraft-explore-idle-{Environment.ProcessId}.trace");
         try
         {
-            (int exitCode, _, string error) = await Kraft("explore", "--bug", "pre-vote-without-fetch-check", "--metadata-idle-interval-ms", "0", "--strategy", "dfs",
+            (int exitCode, _, string error) = await ExploreCommandTests.Kraft("explore", "--bug", "pre-vote-without-fetch-check", "--metadata-idle-interval-ms", "0", "--strategy", "dfs",
                 "--iterations", "20", "--max-steps", "200", "--crashes", "0", "--drops", "1", "--no-workload", "--fair-suffix", "10s", "--trace", path);
             Assert.Equal(1, exitCode);
             Assert.Contains("LeaderNotDisrupted", error, StringComparison.Ordinal);
@@ -28,7 +19,7 @@ public sealed class MetadataIdleIntervalCommandTests
             Assert.Equal(0, trace.Header.MetadataMaxIdleIntervalMs);
             // What the kraft executable's Program.cs registers; this assembly has no other reader of the setting.
             Simulation.SimulatedCluster.DefaultMonitors = Spec.SpecMonitors.All;
-            (int replayExit, string replayOut, _) = await Kraft("replay", path);
+            (int replayExit, string replayOut, _) = await ExploreCommandTests.Kraft("replay", path);
             Assert.Equal(0, replayExit);
             Assert.Contains("identical", replayOut, StringComparison.Ordinal);
             Assert.Contains("LeaderNotDisrupted", replayOut, StringComparison.Ordinal);
@@ -42,7 +33,7 @@ public sealed class MetadataIdleIntervalCommandTests
     [Fact]
     public async Task ANegativeIntervalGetsAOneLineMessage()
     {
-        (int exitCode, _, string error) = await Kraft("explore", "--metadata-idle-interval-ms", "-1", "--iterations", "1");
+        (int exitCode, _, string error) = await ExploreCommandTests.Kraft("explore", "--metadata-idle-interval-ms", "-1", "--iterations", "1");
         Assert.NotEqual(0, exitCode);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
