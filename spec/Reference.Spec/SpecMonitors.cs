@@ -24,6 +24,7 @@ public static class SpecMonitors
         new PersistBeforePromise(),
         new SnapshotAtLogStart(),
         new LeaderNeverLoadSnapshot(),
+        new LeaderNotDisrupted(),
     ];
 
     /// <summary>The data plane's checks over the workload's history (Jepsen's Kafka anomalies); quiet when no data workload runs.</summary>

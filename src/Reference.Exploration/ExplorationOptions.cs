@@ -55,6 +55,12 @@ public sealed record ExplorationOptions
     /// <summary>Faults one iteration may inject at most, of every kind.</summary>
     public int FaultBudget => CrashesMax + WipesMax + KillsMax + DropsMax + PartitionsMax;
 
+    /// <summary>
+    /// <c>metadata.max.idle.interval.ms</c> for every node when set (0: no idle NoOps); null keeps Kafka's 500 ms.
+    /// Recorded in the trace header, so a replay builds the same nodes.
+    /// </summary>
+    public int? MetadataMaxIdleIntervalMs { get; init; }
+
     /// <summary>Historical flaws switched on in every node (the museum).</summary>
     public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
 
@@ -75,5 +81,6 @@ public sealed record ExplorationOptions
         if (!Enum.IsDefined(Workload)) throw new ArgumentOutOfRangeException(nameof(Workload), Workload, "no such workload");
         if (DataReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataReplicationFactor), DataReplicationFactor, "1 to 7 replicas");
         if (CrashesMax < 0 || WipesMax < 0 || KillsMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+        if (MetadataMaxIdleIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, "the metadata idle interval is 0 (no NoOps) or positive");
     }
 }

@@ -88,6 +88,7 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
             Faults = FaultSpec.None,
             DurationMs = long.MaxValue / 4,
             Bugs = options.Bugs,
+            MetadataMaxIdleIntervalMs = options.MetadataMaxIdleIntervalMs,
         };
         var control = new ExplorationControl
         {

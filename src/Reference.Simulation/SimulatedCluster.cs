@@ -244,6 +244,7 @@ public sealed partial class SimulatedCluster
         NodeImplementation = _implementation.Name,
         Nodes = _nodes.Select(n => new TraceNode(n.Id, n.View.IsVoter, NodeConfigDigest.Of(n.View.Config))).ToList(),
         Bugs = _options.Bugs,
+        MetadataMaxIdleIntervalMs = _options.MetadataMaxIdleIntervalMs,
         FaultSpec = _options.Faults.ToString(),
         FaultKnobs = _knobs.ToString(),
         Workload = _workload?.Name ?? "none",
@@ -298,6 +299,7 @@ public sealed partial class SimulatedCluster
                 OffsetsTopicReplicationFactor = (short)Math.Min(3, options.NodeCount),
                 ReintroducedBugs = options.Bugs,
             };
+            if (options.MetadataMaxIdleIntervalMs is int idleMs) config = config with { MetadataMaxIdleIntervalMs = idleMs };
             return options.ConfigureNode?.Invoke(config) ?? config;
         }).ToList();
     }

@@ -48,6 +48,13 @@ public sealed record SimulationOptions
     /// </summary>
     public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
 
+    /// <summary>
+    /// <c>metadata.max.idle.interval.ms</c> for every node, when set (0: no idle NoOp records, Kafka's documented
+    /// meaning); null keeps <see cref="NodeConfig"/>'s default of 500 ms. The trace header records it so replay
+    /// builds the same nodes. The museum's pre-vote exhibit uses it: KIP-835's NoOps mask that flaw.
+    /// </summary>
+    public int? MetadataMaxIdleIntervalMs { get; init; }
+
     /// <summary>Adjusts each node's configuration after the simulator builds it (timeouts, roles, replication).</summary>
     public Func<NodeConfig, NodeConfig>? ConfigureNode { get; init; }
 
@@ -63,5 +70,6 @@ public sealed record SimulationOptions
         if (DurationMs <= 0) throw new ArgumentOutOfRangeException(nameof(DurationMs), DurationMs, "a positive duration");
         if (EventsMax <= 0 || QueuedEventsMax <= 0) throw new ArgumentOutOfRangeException(nameof(EventsMax), "positive bounds");
         if (ClientRequestTimeoutMs <= 0 || StartupSpreadMs < 0) throw new ArgumentOutOfRangeException(nameof(ClientRequestTimeoutMs));
+        if (MetadataMaxIdleIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, "0 (no idle NoOps) or a positive interval");
     }
 }

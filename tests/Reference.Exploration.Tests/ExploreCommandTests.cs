@@ -6,7 +6,7 @@ namespace Reference.Exploration.Tests;
 /// <summary>`kraft explore` as a user runs it: the museum's list, a clean campaign's summary, a found bug's exit status and replayable trace.</summary>
 public sealed class ExploreCommandTests
 {
-    private static async Task<(int ExitCode, string Out, string Error)> Kraft(params string[] args)
+    internal static async Task<(int ExitCode, string Out, string Error)> Kraft(params string[] args)
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };

@@ -7,8 +7,10 @@ namespace Reference.Spec.Liveness;
 /// <summary>
 /// Hot until one leader has held the highest epoch for <see cref="StableForMs"/>: with a majority connected,
 /// leadership settles. A voter cut off from the leader alone must not keep unseating it: KIP-996's pre-vote,
-/// with followers refusing while they still fetch from a live leader, exists for exactly this, and without
-/// that check the leadership ping-pongs between the two ends of the cut for ever. Judged on fair schedules only.
+/// with followers refusing while they still fetch from a live leader, exists for exactly this. In KRaft the
+/// check's absence costs one needless change rather than a ping-pong (the new leader's LeaderChange record
+/// leaves the old one's log behind), which <see cref="Raft.LeaderNotDisrupted"/> catches; this monitor
+/// catches leadership that never settles. Judged on fair schedules only.
 /// </summary>
 public sealed class EventuallyStableLeader : ILivenessMonitor
 {

@@ -64,10 +64,12 @@ public sealed record RaftNodeReading(int NodeId, bool IsVoter, int Incarnation, 
 }
 
 /// <summary>One replica's in-memory Raft state (KIP-595's quorum state plus the log's offsets).</summary>
-public readonly record struct ReplicaReading(int Epoch, int? LeaderId, QuorumStateKind State, long HighWatermark, long LogEndOffset, long? LeaderEpochStartOffset = null)
+/// <param name="LeaderAliveUntilMs">A follower that has fetched from its leader (which has not resigned): when its fetch timeout fires (KIP-996's evidence that the leader lives); null otherwise.</param>
+public readonly record struct ReplicaReading(int Epoch, int? LeaderId, QuorumStateKind State, long HighWatermark, long LogEndOffset, long? LeaderEpochStartOffset = null,
+    long? LeaderAliveUntilMs = null)
 {
     public bool IsLeader => State == QuorumStateKind.Leader;
 
     public static ReplicaReading Of(RaftReplica replica) =>
-        new(replica.Epoch, replica.LeaderId, replica.State, replica.HighWatermark, replica.LogEndOffset, replica.LeaderEpochStartOffset);
+        new(replica.Epoch, replica.LeaderId, replica.State, replica.HighWatermark, replica.LogEndOffset, replica.LeaderEpochStartOffset, replica.LeaderAliveUntilMs);
 }

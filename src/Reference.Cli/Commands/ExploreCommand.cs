@@ -52,6 +52,10 @@ public sealed class ExploreCommand : ICliVerb
         Description = "Virtual time of the fair, fault-free suffix each iteration ends with, where liveness is judged (0 for none): 20s.",
         DefaultValueFactory = _ => "0",
     };
+    private readonly Option<int?> _metadataIdle = new("--metadata-idle-interval-ms")
+    {
+        Description = "Every node's metadata.max.idle.interval.ms (0: no idle NoOp records); Kafka's 500 when not given. The trace records it.",
+    };
     private readonly Option<string> _bug = new("--bug") { Description = "Switch on a museum bug (see --list-bugs) in every node." };
     private readonly Option<string> _trace = new("--trace") { Description = "Write the shrunk trace of a violation here." };
     private readonly Option<string?> _workload = new("--workload")
@@ -67,7 +71,7 @@ public sealed class ExploreCommand : ICliVerb
     {
         var command = new Command("explore", "Explore schedules of a small cluster systematically (random walk, PCT, DFS, portfolio, timely), with faults as choices.")
         {
-            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _changePoints, _fairSuffix, _bug, _trace, _workload, _noWorkload, _replicationFactor, _countStates, _listBugs,
+            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _changePoints, _fairSuffix, _metadataIdle, _bug, _trace, _workload, _noWorkload, _replicationFactor, _countStates, _listBugs,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -139,6 +143,7 @@ public sealed class ExploreCommand : ICliVerb
             Workload = Workload(parsed),
             CountStates = parsed.GetValue(_countStates),
             Bugs = bugs,
+            MetadataMaxIdleIntervalMs = parsed.GetValue(_metadataIdle),
         };
         try
         {

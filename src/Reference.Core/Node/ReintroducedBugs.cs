@@ -21,7 +21,7 @@ public enum ReintroducedBugs
     /// <summary>A leader advances the high watermark over entries of an earlier epoch by counting replicas (Raft paper, Figure 8).</summary>
     CommitPriorEpochByCounting = 1 << 2,
 
-    /// <summary>Pre-vote granted without KIP-996's "has fetched successfully since it began following" rule (the pre-vote ping-pong).</summary>
+    /// <summary>Pre-vote granted without KIP-996's "has fetched successfully since it began following" rule: a voter that cannot reach a live leader unseats it.</summary>
     PreVoteWithoutFetchCheck = 1 << 3,
 
     /// <summary>A voter restarted on an empty (re-formatted) disk takes part in votes and commits as if nothing happened.</summary>

@@ -97,6 +97,16 @@ public sealed partial class RaftReplica : IControllerLocator
     /// <summary>While leading: the log end when it won the election, before its own epoch's first entry (KIP-595's epoch start offset); null otherwise.</summary>
     public long? LeaderEpochStartOffset => _quorum.Current is LeaderState leader ? leader.EpochStartOffset : null;
 
+    /// <summary>
+    /// KIP-996's evidence that the leader lives, as this replica holds it: while it follows a leader it has
+    /// fetched from since it began following, and that has not resigned, the time its fetch timeout fires
+    /// (fetch.timeout.ms after its last successful fetch); null otherwise. A follower with such evidence
+    /// refuses pre-votes (<see cref="FollowerState.CanGrantVote"/>). spec/'s LeaderNotDisrupted reads it.
+    /// </summary>
+    public long? LeaderAliveUntilMs => _quorum.Current is FollowerState { HasFetchedFromLeader: true, HasLeaderResigned: false } follower
+        ? follower.FetchDeadlineMs
+        : null;
+
     /// <summary>One past the last offset of this replica's log known to be on stable storage.</summary>
     public long DurableEndOffset => _log.DurableEndOffset;
 

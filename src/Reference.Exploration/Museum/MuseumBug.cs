@@ -9,7 +9,7 @@ namespace Reference.Exploration.Museum;
 /// </summary>
 public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
     int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, ExplorationWorkload Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1,
-    int KillsMax = 0, short? DataReplicationFactor = null)
+    int KillsMax = 0, short? DataReplicationFactor = null, int? MetadataMaxIdleIntervalMs = null)
 {
     /// <summary>The switch's name, as `--bug` and the trace write it (<see cref="ReintroducedBugNames"/>).</summary>
     public string Name => ReintroducedBugNames.Format(Switch);
@@ -30,5 +30,6 @@ public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCor
         FairSuffixMs = FairSuffixMs,
         Workload = Workload,
         Bugs = Switch,
+        MetadataMaxIdleIntervalMs = MetadataMaxIdleIntervalMs,
     };
 }

@@ -23,6 +23,8 @@ public sealed record TraceHeader
     public const string BrokerSource = "broker";
     public const int CurrentFormatVersion = 1;
 
+    private const string MetadataIdleKey = "metadata-max-idle-interval-ms";
+
     public int FormatVersion { get; init; } = CurrentFormatVersion;
     public required string Build { get; init; }
     public required ulong Seed { get; init; }
@@ -32,6 +34,9 @@ public sealed record TraceHeader
 
     /// <summary>Flaws switched back on in every node (<see cref="ReintroducedBugNames"/>); a line only when there are some, so older traces read unchanged.</summary>
     public ReintroducedBugs Bugs { get; init; } = ReintroducedBugs.None;
+
+    /// <summary>The run's <c>metadata.max.idle.interval.ms</c> when it set one (<see cref="SimulationOptions.MetadataMaxIdleIntervalMs"/>); a line only then, so older traces read unchanged.</summary>
+    public int? MetadataMaxIdleIntervalMs { get; init; }
 
     /// <summary><see cref="SimulatorSource"/> or <see cref="BrokerSource"/>; a line only for a broker, so simulator traces read unchanged.</summary>
     public string Source { get; init; } = SimulatorSource;
@@ -56,6 +61,7 @@ public sealed record TraceHeader
             yield return $"node n{node.NodeId} {(node.IsVoter ? "voter" : "observer")} config={node.ConfigDigest}" +
                 (node.ConfigJson is { } json ? $" json={TraceLine.Quote(json)}" : "");
         if (Bugs != ReintroducedBugs.None) yield return $"bugs {ReintroducedBugNames.Format(Bugs)}";
+        if (MetadataMaxIdleIntervalMs is int idleMs) yield return $"{MetadataIdleKey} {idleMs.ToString(CultureInfo.InvariantCulture)}";
         yield return $"faults spec={FaultSpec} {FaultKnobs}";
         yield return $"workload {TraceLine.Quote(Workload)}";
         yield return $"duration-ms {DurationMs.ToString(CultureInfo.InvariantCulture)}";
@@ -63,6 +69,11 @@ public sealed record TraceHeader
         yield return $"monitors {TraceLine.Quote(string.Join(",", Monitors))}";
         yield return "begin";
     }
+
+    private static int MetadataIdle(TraceLine line) =>
+        int.TryParse(line.Word(1), NumberStyles.None, CultureInfo.InvariantCulture, out int idleMs)
+            ? idleMs
+            : throw new TraceFormatException($"the '{MetadataIdleKey}' line takes milliseconds, 0 or more, not '{line.Word(1)}'");
 
     /// <summary>Reads the header's lines (up to "begin", not included).</summary>
     public static TraceHeader Parse(IReadOnlyList<string> lines)
@@ -94,6 +105,7 @@ public sealed record TraceHeader
             NodeImplementation = cluster.Value("node"),
             Nodes = nodes,
             Bugs = bugs,
+            MetadataMaxIdleIntervalMs = byKey.TryGetValue(MetadataIdleKey, out TraceLine? idle) ? MetadataIdle(idle) : null,
             Source = byKey.TryGetValue("source", out TraceLine? source) ? source.Word(1) : SimulatorSource,
             FaultSpec = Required("faults").Value("spec"),
             FaultKnobs = faultsLine[(faultsLine.IndexOf(" profile=", StringComparison.Ordinal) + 1)..],

@@ -75,6 +75,7 @@ public sealed class TraceReplayer(NodeImplementation implementation, IReadOnlyLi
             Observers = trace.Header.Observers,
             ClusterId = trace.Header.ClusterId,
             Bugs = trace.Header.Bugs,
+            MetadataMaxIdleIntervalMs = trace.Header.MetadataMaxIdleIntervalMs,
             ConfigureNode = configureNode,
         };
         IReadOnlyList<NodeConfig> configs = SimulatedCluster.BuildConfigs(options);

@@ -1,0 +1,92 @@
+using Reference.Core.Raft;
+using Reference.Simulation.Monitors;
+
+namespace Reference.Spec.Raft;
+
+/// <summary>
+/// KIP-996's promise, as a property of the cluster: a leader that a majority of voters know to be alive is
+/// not unseated. A voter that cannot reach the leader may ask for pre-votes, but a follower that has
+/// fetched from its leader within fetch.timeout.ms refuses them, and the leader refuses them, so while the
+/// leader and such followers make a majority no pre-vote round can be won and no voter starts a new epoch.
+/// Without the followers' check (KAFKA-17641's work, the museum's <c>pre-vote-without-fetch-check</c>) a
+/// voter merely cut off from the leader wins its pre-vote and then the election: a needless disruption.
+/// <para>
+/// Judged when a voter that was Prospective in epoch E (in one run of its process) stands, Candidate or
+/// Leader, in a later epoch, against the cluster as the previous event left it: if a running voter led E
+/// then, and it together with the voters that vouched for it made a majority, the win is a violation. A
+/// voter vouches for the leader while it follows it in E, has fetched from it since it began following
+/// (the leader has not resigned), and its fetch timeout lies ahead (<see cref="ReplicaReading.LeaderAliveUntilMs"/>).
+/// Only vouching (and leading) that began before the prospective's pre-vote round counts: a grant given
+/// earlier, by a voter that did not yet know the leader, may still be in flight and be counted legitimately.
+/// A voter on a replaced disk (KIP-853) does not vote and does not count.
+/// </para>
+/// <para>Memory: per node, the observation its current vouching, leading or prospective stretch began at.</para>
+/// </summary>
+public sealed class LeaderNotDisrupted : RaftMonitor
+{
+    /// <summary>A stretch of one state: the process run, epoch and leader it is about, and the observation it began at.</summary>
+    private readonly record struct Stretch(int Incarnation, int Epoch, int Leader, long Since);
+
+    /// <summary>A prospective's round that could not be won without a needless disruption, as the last observation left it.</summary>
+    private readonly record struct Shield(int Incarnation, int Epoch, int Leader, string Vouchers);
+
+    private readonly Dictionary<int, Stretch> _vouching = [];
+    private readonly Dictionary<int, Stretch> _leading = [];
+    private readonly Dictionary<int, Stretch> _prospective = [];
+    private readonly Dictionary<int, Shield> _shields = [];
+    private long _observations;
+
+    public override string Name => "LeaderNotDisrupted";
+
+    public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
+    {
+        _observations++;
+        MonitorViolation? violation = null;
+        foreach (RaftNodeReading node in observation.Nodes)
+        {
+            if (violation is not null || node.Replica is not ReplicaReading replica || !_shields.TryGetValue(node.NodeId, out Shield shield)) continue;
+            if (shield.Incarnation != node.Incarnation || replica.Epoch <= shield.Epoch) continue;
+            if (replica.State is not (QuorumStateKind.Candidate or QuorumStateKind.Leader)) continue;
+            violation = Violation($"node {node.NodeId} went from Prospective in epoch {shield.Epoch} to {replica.State} in epoch {replica.Epoch} while node " +
+                $"{shield.Leader} led epoch {shield.Epoch} and voters {shield.Vouchers} had fetched from it within fetch.timeout.ms since before node " +
+                $"{node.NodeId} asked for pre-votes: a majority knew the leader alive, and it was unseated (KIP-996)");
+        }
+        Track(observation);
+        return violation;
+    }
+
+    private void Track(RaftObservation observation)
+    {
+        foreach (RaftNodeReading node in observation.Nodes)
+        {
+            ReplicaReading? replica = node.IsVoter && !node.IsVoterDiskReplaced ? node.Replica : null;
+            bool vouches = replica is { State: QuorumStateKind.Follower, LeaderId: int, LeaderAliveUntilMs: long until } && until > observation.NowMs;
+            Keep(_vouching, node, vouches ? replica!.Value.LeaderId!.Value : null, replica);
+            Keep(_leading, node, replica is { State: QuorumStateKind.Leader } ? node.NodeId : null, replica);
+            Keep(_prospective, node, replica is { State: QuorumStateKind.Prospective } ? 0 : null, replica);
+        }
+        _shields.Clear();
+        foreach ((int candidate, Stretch asking) in _prospective)
+        {
+            (int leader, Stretch leading) = _leading.FirstOrDefault(l => l.Value.Epoch == asking.Epoch);
+            if (leading == default || leading.Since >= asking.Since) continue;
+            List<int> vouchers = _vouching.Where(v => v.Value.Epoch == asking.Epoch && v.Value.Leader == leader && v.Value.Since < asking.Since)
+                .Select(v => v.Key).Order().ToList();
+            if (1 + vouchers.Count < observation.MajoritySize) continue;
+            _shields[candidate] = new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", vouchers));
+        }
+    }
+
+    /// <summary>Continues a node's stretch while it stays in the same run, epoch and leader; starts one at this observation otherwise; ends it when <paramref name="leader"/> is null.</summary>
+    private void Keep(Dictionary<int, Stretch> stretches, RaftNodeReading node, int? leader, ReplicaReading? replica)
+    {
+        if (leader is not int about || replica is not ReplicaReading running)
+        {
+            stretches.Remove(node.NodeId);
+            return;
+        }
+        var now = new Stretch(node.Incarnation, running.Epoch, about, _observations);
+        if (stretches.TryGetValue(node.NodeId, out Stretch held) && held with { Since = now.Since } == now) return;
+        stretches[node.NodeId] = now;
+    }
+}
