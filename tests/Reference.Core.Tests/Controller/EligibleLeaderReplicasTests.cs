@@ -258,4 +258,30 @@ public sealed class EligibleLeaderReplicasTests
 
         Assert.Equal(bug ? (1, "1", "", "") : (2, "2", "", ""), test.State);
     }
+
+    [Theory]
+    [InlineData(ConfigResourceType.Topic, "t")]
+    [InlineData(ConfigResourceType.Broker, "")]
+    public void ChangingMinInsyncReplicasCleansTheElr(ConfigResourceType type, string name)
+    {
+        Expire(3);
+        Expire(2);
+        Assert.Equal((1, "1", "2", ""), State);
+
+        var alter = new IncrementalAlterConfigsRequest
+        {
+            Resources =
+            [
+                new IncrementalAlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)type,
+                    ResourceName = name,
+                    Configs = [new IncrementalAlterConfigsRequest.AlterableConfig { Name = "min.insync.replicas", ConfigOperation = 0, Value = "3" }],
+                },
+            ],
+        };
+        Assert.Equal((short)ErrorCode.None, _harness.Call<IncrementalAlterConfigsResponse>(alter).Responses.Single().ErrorCode);
+
+        Assert.Equal((1, "1", "", ""), State);
+    }
 }
