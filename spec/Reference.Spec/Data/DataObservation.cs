@@ -18,9 +18,15 @@ public sealed record DataObservation(long NowMs, SimulationEvent LastEvent, IRea
     /// <summary>The history entry this event recorded, or null.</summary>
     public HistoryEntry? Entry => LastEvent is SimulationEvent.HistoryRecorded recorded ? recorded.Entry : null;
 
+    /// <summary><c>__consumer_offsets</c>' min.insync.replicas (the brokers' default, which the topic takes); null when unknown.</summary>
+    public int? OffsetsMinInsyncReplicas { get; init; }
+
     public static DataObservation Of(ClusterView view) =>
         new(view.NowMs, view.LastEvent, view.Nodes.Select(n => new DataNodeReading(n.NodeId, n.Storage)).ToList(),
-            OffsetsLogFor(view.Nodes.Count > 0 ? view.Nodes[0].Config.OffsetsTopicNumPartitions : 50));
+            OffsetsLogFor(view.Nodes.Count > 0 ? view.Nodes[0].Config.OffsetsTopicNumPartitions : 50))
+        {
+            OffsetsMinInsyncReplicas = view.Nodes.Count > 0 ? view.Nodes[0].Config.MinInsyncReplicas : null,
+        };
 
     public static TopicPartition OffsetsLogFor(int offsetsTopicPartitions) =>
         new(OffsetsTopic.Name, OffsetsTopic.PartitionFor(DataOperation.GroupId, offsetsTopicPartitions));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
@@ -148,6 +149,7 @@ internal abstract class DataClient(int clientId, DataWorkloadOptions options)
                     Name = DataOperation.Topic,
                     NumPartitions = Options.Partitions,
                     ReplicationFactor = Options.ReplicationFactorFor(context.NodeIds.Count),
+                    Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "min.insync.replicas", Value = Options.MinInsyncReplicas.ToString(CultureInfo.InvariantCulture) }],
                 },
             ],
             TimeoutMs = 30_000,
