@@ -11,8 +11,9 @@ namespace Reference.Spec.Tests.Scenarios;
 /// <summary>
 /// KIP-966's "last replica standing" on the simulated cluster with every monitor on: five voters, the data
 /// topic at three replicas and min.insync.replicas 2 (the workload's default). Once acknowledged writes are
-/// in, the two followers of partition 0 are cut off from the rest (they are fenced and leave the ISR, keeping
-/// what they hold), then a power cut on the partition's leader takes its unflushed log, and it restarts.
+/// in, the two followers of partition 0 are isolated (they are fenced and leave the ISR, keeping what they
+/// hold; the other three voters keep the quorum), then a power cut on the partition's leader takes its
+/// unflushed log, and it restarts.
 /// With eligible leader replicas the follower that left last waits in the ELR and leads once the cut heals;
 /// with <see cref="ReintroducedBugs.LastReplicaStanding"/> (Kafka 3.9) the restarted leader is the ISR's last
 /// member and leads again, and the data checks report the writes the followers held as lost (a lost
@@ -32,8 +33,7 @@ public sealed class LastReplicaStandingScenarioTests
         PartitionRegistration partition = PartitionZeroAt(plain);
         int leader = partition.Leader;
         int[] followers = [.. partition.Replicas.Where(id => id != leader)];
-        int[] rest = [.. Enumerable.Range(1, 5).Where(id => !followers.Contains(id))];
-        List<ScheduledFault> faults = [.. followers.SelectMany(f => rest.Select(r => new ScheduledFault(CutAtMs, new ClusterFault.Partition(f, r, HealAfterMs: HealAtMs - CutAtMs))))];
+        List<ScheduledFault> faults = [.. followers.Select(f => new ScheduledFault(CutAtMs, new ClusterFault.Isolate(f, HealAtMs - CutAtMs)))];
         faults.Add(new ScheduledFault(CrashAtMs, new ClusterFault.Crash(leader, RestartAfterMs: 3_000)));
         return plain with { DurationMs = DurationMs, ScheduledFaults = faults };
     }
