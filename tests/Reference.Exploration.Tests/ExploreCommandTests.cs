@@ -69,7 +69,6 @@ public sealed class ExploreCommandTests
     [Theory]
     [InlineData("--strategy", "bfs")]
     [InlineData("--bug", "no-such-bug")]
-    [InlineData("--bug", "last-replica-standing")]
     [InlineData("--wipes", "-1")]
     [InlineData("--fair-suffix", "soon")]
     [InlineData("--max-steps", "0")]

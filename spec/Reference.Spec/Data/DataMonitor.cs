@@ -13,6 +13,7 @@ namespace Reference.Spec.Data;
 public abstract class DataMonitor : IMonitor
 {
     private readonly ReplicaLossWatch _losses = new();
+    private int? _dataMinInsyncReplicas;
 
     public abstract string Name { get; }
 
@@ -34,12 +35,19 @@ public abstract class DataMonitor : IMonitor
     {
         _losses.Update(observation);
         if (observation.Entry is not { } entry || DataOperation.Parse(entry) is not { } operation) return null;
+        _dataMinInsyncReplicas = operation.MinInsyncReplicas ?? _dataMinInsyncReplicas;
         return Check(observation, entry, operation, coverage);
     }
 
     protected abstract MonitorViolation? Check(DataObservation observation, HistoryEntry entry, DataOperation operation, Coverage coverage);
 
-    protected LossWatch Watch(DataObservation observation, TopicPartition log, long offset) => _losses.Watch(observation, log, offset);
+    /// <summary>
+    /// Watches a record's copies under the guarantee of its partition's min.insync.replicas: the data topic's as
+    /// its sends name it, <c>__consumer_offsets</c>' as the nodes are configured (see <see cref="ReplicaLossWatch"/>).
+    /// </summary>
+    protected LossWatch Watch(DataObservation observation, TopicPartition log, long offset) =>
+        _losses.Watch(observation, log, offset, log == observation.OffsetsLog ? observation.OffsetsMinInsyncReplicas
+            : log.Topic == DataOperation.Topic ? _dataMinInsyncReplicas : null);
 
     protected void Forget(LossWatch watch) => _losses.Forget(watch);
 

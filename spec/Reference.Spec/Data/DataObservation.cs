@@ -25,12 +25,16 @@ public sealed record DataObservation(long NowMs, SimulationEvent LastEvent, IRea
     /// </summary>
     public int? OffsetsCoordinator { get; init; }
 
+    /// <summary><c>__consumer_offsets</c>' min.insync.replicas (the brokers' default, which the topic takes); null when unknown.</summary>
+    public int? OffsetsMinInsyncReplicas { get; init; }
+
     public static DataObservation Of(ClusterView view)
     {
         TopicPartition offsetsLog = OffsetsLogFor(view.Nodes.Count > 0 ? view.Nodes[0].Config.OffsetsTopicNumPartitions : 50);
         return new(view.NowMs, view.LastEvent, view.Nodes.Select(n => new DataNodeReading(n.NodeId, n.Storage)).ToList(), offsetsLog)
         {
             OffsetsCoordinator = view.LastEvent is SimulationEvent.HistoryRecorded ? NewestLeader(view, offsetsLog) : null,
+            OffsetsMinInsyncReplicas = view.Nodes.Count > 0 ? view.Nodes[0].Config.MinInsyncReplicas : null,
         };
     }
 

@@ -17,7 +17,7 @@ namespace Reference.Core.Controller;
 /// and a broker whose session expires is fenced. Fencing moves its leaderships away first, then fences it;
 /// unfencing unfences it first, then gives it the leaderless partitions whose ISR holds it.
 /// </summary>
-internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats, ReintroducedBugs bugs)
+internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats, NodeConfig config)
 {
     private enum BrokerControlState
     {
@@ -50,10 +50,10 @@ internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats, Reintr
         return new ControllerResult(records, response, onProposed);
     }
 
-    /// <summary>Fences a broker: it leaves every ISR (but the last member's place) and its leaderships, then is marked fenced.</summary>
+    /// <summary>Fences a broker: it leaves every ISR and its leaderships (into the ELR where the ISR falls below min ISR), then is marked fenced.</summary>
     public List<VersionedRecord> Fence(MetadataImage image, BrokerRegistration broker)
     {
-        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId, bugs);
+        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, config, broker.BrokerId);
         var fence = new BrokerRegistrationChangeRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch, Fenced = MetadataDelta.FencingChangeFence };
         records.Add(new VersionedRecord(fence, MetadataVersion.FencingChangeRecordVersion));
         return records;
@@ -87,10 +87,10 @@ internal sealed class BrokerHeartbeatControl(BrokerHeartbeats heartbeats, Reintr
         {
             case BrokerControlState.Unfenced:
                 var unfence = new BrokerRegistrationChangeRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch, Fenced = MetadataDelta.FencingChangeUnfence };
-                return [new VersionedRecord(unfence, MetadataVersion.FencingChangeRecordVersion), .. PartitionLeaderChanges.ElectWithUnfencedBroker(image, broker.BrokerId, bugs)];
+                return [new VersionedRecord(unfence, MetadataVersion.FencingChangeRecordVersion), .. PartitionLeaderChanges.ElectWithUnfencedBroker(image, config, broker.BrokerId)];
             case BrokerControlState.ControlledShutdown:
                 var shutdown = new BrokerRegistrationChangeRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch, InControlledShutdown = MetadataDelta.ControlledShutdownChangeEnter };
-                return [new VersionedRecord(shutdown, MetadataVersion.ControlledShutdownChangeRecordVersion), .. PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId, bugs)];
+                return [new VersionedRecord(shutdown, MetadataVersion.ControlledShutdownChangeRecordVersion), .. PartitionLeaderChanges.RemoveBroker(image, config, broker.BrokerId)];
             default:
                 return broker.Fenced ? [] : Fence(image, broker);
         }

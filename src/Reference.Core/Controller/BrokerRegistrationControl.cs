@@ -58,12 +58,13 @@ internal sealed class BrokerRegistrationControl(NodeConfig config, BrokerHeartbe
     /// tail it never flushed, so it leaves every ISR and its leaderships before its new registration. Else, when
     /// it re-registers after its session ran out but before the controller fenced it, the image would keep it
     /// leading in the same leader epoch with whatever its disk kept, and its followers would truncate to that:
-    /// acknowledged writes (committed offsets among them) lost though other replicas held them. Without eligible
-    /// leader replicas the last ISR member keeps its place (see <see cref="PartitionLeaderChanges"/>).
+    /// acknowledged writes (committed offsets among them) lost though other replicas held them. It leaves the
+    /// eligible leader replicas too, so it is never elected as one that holds everything below the high
+    /// watermark (see <see cref="PartitionChange"/>).
     /// </summary>
     private List<VersionedRecord> UncleanShutdownChanges(BrokerRegistrationRequest request, BrokerRegistration? existing, MetadataImage image) =>
         existing is not null && existing.IncarnationId != request.IncarnationId && request.PreviousBrokerEpoch != existing.Epoch
-            ? PartitionLeaderChanges.RemoveBroker(image, request.BrokerId, config.ReintroducedBugs)
+            ? PartitionLeaderChanges.RemoveUncleanlyShutDownBroker(image, config, request.BrokerId)
             : [];
 
     /// <summary>The broker leaves every ISR it is in and loses its leaderships, then its registration goes.</summary>
@@ -77,7 +78,7 @@ internal sealed class BrokerRegistrationControl(NodeConfig config, BrokerHeartbe
                 ErrorMessage = $"Broker ID {request.BrokerId} is not currently registered",
             });
         }
-        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, broker.BrokerId, config.ReintroducedBugs);
+        List<VersionedRecord> records = PartitionLeaderChanges.RemoveBroker(image, config, broker.BrokerId);
         records.Add(new VersionedRecord(new UnregisterBrokerRecord { BrokerId = broker.BrokerId, BrokerEpoch = broker.Epoch }, MetadataVersion.BaseRecordVersion));
         return new ControllerResult(records, new UnregisterBrokerResponse(), _ => heartbeats.Remove(broker.BrokerId));
     }

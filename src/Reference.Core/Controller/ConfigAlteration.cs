@@ -35,6 +35,7 @@ internal static class ConfigAlteration
             });
             if (!request.ValidateOnly) records.AddRange(resourceRecords);
         }
+        records.AddRange(EligibleLeaderReplicasCleared(records, image));
         return new ControllerResult(records, response);
     }
 
@@ -53,7 +54,34 @@ internal static class ConfigAlteration
             });
             if (!request.ValidateOnly) records.AddRange(resourceRecords);
         }
+        records.AddRange(EligibleLeaderReplicasCleared(records, image));
         return new ControllerResult(records, response);
+    }
+
+    /// <summary>
+    /// KIP-966: the ELR was chosen against the old min.insync.replicas (below it, the leader held the high
+    /// watermark, so the members it took away held everything committed; at or above it, it did not), so a change
+    /// of the value cleans the ELR and the last known leader of every partition it governs: the topic's for a topic
+    /// override, every topic's for a broker-level one (Kafka cleans all of them when the cluster default changes).
+    /// </summary>
+    private static List<VersionedRecord> EligibleLeaderReplicasCleared(List<VersionedRecord> configRecords, MetadataImage image)
+    {
+        List<ConfigRecord> changes = [.. configRecords.Select(r => r.Record).OfType<ConfigRecord>().Where(r => r.Name == TopicConfigCatalog.MinInsyncReplicas)];
+        if (changes.Count == 0) return [];
+        IEnumerable<TopicImage> topics = changes.Any(r => r.ResourceType == (sbyte)ConfigResourceType.Broker)
+            ? image.Topics.Values
+            : changes.Select(r => r.ResourceName).Distinct().Order(StringComparer.Ordinal).Select(image.Topic).OfType<TopicImage>();
+        var cleared = new List<VersionedRecord>();
+        foreach (TopicImage topic in topics)
+        {
+            foreach (var (index, partition) in topic.Partitions)
+            {
+                if (partition.EligibleLeaderReplicas.Length == 0 && partition.LastKnownElr.Length == 0) continue;
+                var change = new PartitionChangeRecord { TopicId = topic.TopicId, PartitionId = index, EligibleLeaderReplicas = [], LastKnownElr = [] };
+                cleared.Add(new VersionedRecord(change, MetadataVersion.ElrRecordVersion));
+            }
+        }
+        return cleared;
     }
 
     private static (ErrorCode, string?, List<VersionedRecord>) Alter(sbyte type, string name, List<Change> changes, bool replaceAll, MetadataImage image)

@@ -1,4 +1,5 @@
 using Reference.Core.Metadata;
+using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
 using RequestPartition = Reference.Protocol.Messages.AlterPartitionRequest.PartitionData;
@@ -10,12 +11,14 @@ namespace Reference.Core.Controller;
 /// AlterPartition (KIP-497, Kafka's <c>ReplicationControlManager.alterPartition</c>): a partition leader asks
 /// to shrink or expand its ISR. The change is accepted only from the current leader, at the current leader
 /// epoch and partition epoch, and only to an ISR of eligible replicas that keeps the leader; it changes the
-/// ISR and the partition epoch, never the leader epoch (Kafka stopped bumping it on a shrink at 3.6).
+/// ISR and the partition epoch, never the leader epoch (Kafka stopped bumping it on a shrink at 3.6), and with
+/// it the eligible leader replicas (KIP-966): a shrink below min.insync.replicas puts the members it removes
+/// into the ELR, an ISR back at min ISR empties it (<see cref="PartitionChange"/>).
 /// Topics are named by name up to v1 and by id from v2; v3 carries each new member's broker epoch.
 /// </summary>
 internal static class IsrChange
 {
-    public static ControllerResult Alter(AlterPartitionRequest request, short apiVersion, MetadataImage image)
+    public static ControllerResult Alter(AlterPartitionRequest request, short apiVersion, MetadataImage image, NodeConfig config)
     {
         BrokerRegistration? requester = image.Broker(request.BrokerId);
         if (requester is null || requester.Epoch != request.BrokerEpoch)
@@ -30,19 +33,19 @@ internal static class IsrChange
             response.Topics.Add(topicResponse);
             foreach (RequestPartition partitionData in topicData.Partitions)
             {
-                var (result, change) = AlterOne(request.BrokerId, topic, partitionData, apiVersion, working);
+                var (result, record) = AlterOne(request.BrokerId, topic, partitionData, apiVersion, working, config);
                 topicResponse.Partitions.Add(result);
-                if (change is null) continue;
-                var record = new VersionedRecord(change, MetadataVersion.PartitionChangeRecordVersion);
-                records.Add(record);
-                working = working.Apply([record], working.Offset + 1);
-                result.PartitionEpoch = working.Topic(change.TopicId)!.Partitions[change.PartitionId].PartitionEpoch;
+                if (record is not VersionedRecord written) continue;
+                records.Add(written);
+                working = working.Apply([written], working.Offset + 1);
+                result.PartitionEpoch = working.Topic(topic!.TopicId)!.Partitions[partitionData.PartitionIndex].PartitionEpoch;
             }
         }
         return new ControllerResult(records, response);
     }
 
-    private static (ResponsePartition, PartitionChangeRecord?) AlterOne(int brokerId, TopicImage? topic, RequestPartition request, short apiVersion, MetadataImage image)
+    private static (ResponsePartition, VersionedRecord?) AlterOne(int brokerId, TopicImage? topic, RequestPartition request, short apiVersion, MetadataImage image,
+        NodeConfig config)
     {
         var result = new ResponsePartition { PartitionIndex = request.PartitionIndex };
         if (topic is null)
@@ -61,21 +64,19 @@ internal static class IsrChange
             return (result, null);
         }
         int[] isr = [.. newIsr.Select(b => b.BrokerId)];
-        bool isrChanges = !isr.SequenceEqual(partition!.Isr);
-        bool recovered = partition.LeaderRecoveryState != (LeaderRecoveryState)request.LeaderRecoveryState;
-        result.LeaderId = partition.Leader;
+        result.LeaderId = partition!.Leader;
         result.LeaderEpoch = partition.LeaderEpoch;
         result.Isr = [.. isr];
         result.LeaderRecoveryState = request.LeaderRecoveryState;
         result.PartitionEpoch = partition.PartitionEpoch;
-        if (!isrChanges && !recovered) return (result, null);
-        return (result, new PartitionChangeRecord
+        // Validate has checked that the requester leads and stays in the new ISR, and that every member is
+        // active, so the change keeps the leader: AlterPartition never elects.
+        var change = new PartitionChangeRequest(topic, request.PartitionIndex, partition, isr, _ => true,
+            PartitionChange.EffectiveMinIsr(image, config, topic, partition), config.ReintroducedBugs)
         {
-            TopicId = topic.TopicId,
-            PartitionId = request.PartitionIndex,
-            Isr = isrChanges ? [.. isr] : null,
-            LeaderRecoveryState = recovered ? request.LeaderRecoveryState : (sbyte)-1,
-        });
+            TargetLeaderRecoveryState = (LeaderRecoveryState)request.LeaderRecoveryState,
+        };
+        return (result, PartitionChange.Build(change));
     }
 
     /// <summary>Kafka's <c>validateAlterPartitionData</c>, check for check and in its order.</summary>

@@ -1,16 +1,14 @@
 using Reference.Core.Metadata;
 using Reference.Core.Node;
-using Reference.Protocol.Messages;
 
 namespace Reference.Core.Controller;
 
 /// <summary>
-/// The ISR and leader changes that follow a broker's change of state (Kafka's
-/// <c>ReplicationControlManager.generateLeaderAndIsrUpdates</c> with <c>PartitionChangeBuilder</c>'s ONLINE
-/// election): a broker that is fenced, unregistered or shutting down leaves every ISR it is in and loses its
-/// leaderships; a broker that is unfenced may lead the partitions that had no leader. Without KIP-966's
-/// eligible leader replicas (off at 3.9-IV0) an ISR never becomes empty: the last member stays, and the
-/// partition goes leaderless until it returns. That is Kafka's rule, and what keeps a clean election clean.
+/// The ISR, ELR and leader changes that follow a broker's change of state (Kafka's
+/// <c>ReplicationControlManager.generateLeaderAndIsrUpdates</c>): a broker that is fenced, unregistered or
+/// shutting down leaves every ISR it is in and loses its leaderships; a broker that restarted uncleanly leaves
+/// every ISR and ELR it is in (KIP-966's <c>handleBrokerUncleanShutdown</c>); a broker that is unfenced may lead
+/// the partitions that had no leader. Each partition's change is <see cref="PartitionChange"/>'s.
 /// </summary>
 internal static class PartitionLeaderChanges
 {
@@ -18,19 +16,27 @@ internal static class PartitionLeaderChanges
     public const int NoBroker = -1;
 
     /// <summary>Changes for every partition whose ISR holds <paramref name="brokerId"/>, which may no longer lead.</summary>
-    public static List<VersionedRecord> RemoveBroker(MetadataImage image, int brokerId, ReintroducedBugs bugs) =>
-        Changes(image, brokerToRemove: brokerId, brokerToAdd: NoBroker, p => p.Isr.Contains(brokerId), bugs);
+    public static List<VersionedRecord> RemoveBroker(MetadataImage image, NodeConfig config, int brokerId) =>
+        Changes(image, config, brokerToRemove: brokerId, brokerToAdd: NoBroker, uncleanShutdown: NoBroker, p => p.Isr.Contains(brokerId));
+
+    /// <summary>
+    /// Changes for every partition whose ISR or ELR holds <paramref name="brokerId"/>, which registered again
+    /// without naming a clean shutdown: its log may have lost its unflushed tail, so it is no longer eligible.
+    /// </summary>
+    public static List<VersionedRecord> RemoveUncleanlyShutDownBroker(MetadataImage image, NodeConfig config, int brokerId) =>
+        Changes(image, config, brokerToRemove: NoBroker, brokerToAdd: NoBroker, uncleanShutdown: brokerId,
+            p => p.Isr.Contains(brokerId) || p.EligibleLeaderReplicas.Contains(brokerId));
 
     /// <summary>Elections for leaderless partitions, counting <paramref name="brokerId"/> as usable although the image still shows it fenced.</summary>
-    public static List<VersionedRecord> ElectWithUnfencedBroker(MetadataImage image, int brokerId, ReintroducedBugs bugs) =>
-        Changes(image, brokerToRemove: NoBroker, brokerToAdd: brokerId, p => !p.HasLeader, bugs);
+    public static List<VersionedRecord> ElectWithUnfencedBroker(MetadataImage image, NodeConfig config, int brokerId) =>
+        Changes(image, config, brokerToRemove: NoBroker, brokerToAdd: brokerId, uncleanShutdown: NoBroker, p => !p.HasLeader);
 
     /// <summary>Whether a broker still leads any partition (a controlled shutdown waits until it leads none).</summary>
     public static bool HasLeaderships(MetadataImage image, int brokerId) =>
         image.Topics.Values.Any(topic => topic.Partitions.Values.Any(p => p.Leader == brokerId));
 
-    private static List<VersionedRecord> Changes(MetadataImage image, int brokerToRemove, int brokerToAdd, Func<PartitionRegistration, bool> affected,
-        ReintroducedBugs bugs)
+    private static List<VersionedRecord> Changes(MetadataImage image, NodeConfig config, int brokerToRemove, int brokerToAdd, int uncleanShutdown,
+        Func<PartitionRegistration, bool> affected)
     {
         var records = new List<VersionedRecord>();
         bool Acceptable(int replica) => replica != brokerToRemove && (replica == brokerToAdd || image.IsActiveBroker(replica));
@@ -39,38 +45,23 @@ internal static class PartitionLeaderChanges
             foreach (var (index, partition) in topic.Partitions)
             {
                 if (!affected(partition)) continue;
-                PartitionChangeRecord? change = Change(topic, index, partition, brokerToRemove, Acceptable, bugs);
-                if (change is not null) records.Add(new VersionedRecord(change, MetadataVersion.PartitionChangeRecordVersion));
+                var request = new PartitionChangeRequest(topic, index, partition,
+                    [.. partition.Isr.Where(r => r != brokerToRemove && r != uncleanShutdown)], Acceptable,
+                    PartitionChange.EffectiveMinIsr(image, config, topic, partition), config.ReintroducedBugs)
+                {
+                    UncleanShutdownReplica = uncleanShutdown,
+                };
+                if (PartitionChange.Build(request) is VersionedRecord record) records.Add(record);
             }
         }
         return records;
     }
 
-    private static PartitionChangeRecord? Change(TopicImage topic, int index, PartitionRegistration partition, int brokerToRemove, Func<int, bool> acceptable,
-        ReintroducedBugs bugs)
-    {
-        int[] targetIsr = partition.Isr.Where(r => r != brokerToRemove).ToArray();
-        if (targetIsr.Length == 0) targetIsr = [.. partition.Isr];
-        int leader = ElectLeader(partition, targetIsr, acceptable, bugs);
-        // An unclean leader starts a new ISR of itself (Kafka's PartitionChangeBuilder with unclean election).
-        if (leader != PartitionRegistration.NoLeader && !targetIsr.Contains(leader)) targetIsr = [leader];
-        bool isrChanges = !targetIsr.SequenceEqual(partition.Isr);
-        bool leaderChanges = leader != partition.Leader;
-        if (!isrChanges && !leaderChanges) return null;
-        return new PartitionChangeRecord
-        {
-            TopicId = topic.TopicId,
-            PartitionId = index,
-            Isr = isrChanges ? [.. targetIsr] : null,
-            Leader = leaderChanges ? leader : PartitionRegistration.NoLeaderChange,
-        };
-    }
-
     /// <summary>
-    /// Keep a leader that is still valid; else the first replica, in preference order, that is in the ISR and
-    /// usable. With <see cref="ReintroducedBugs.UncleanLeaderElection"/> (Kafka's unclean.leader.election.enable,
-    /// behind the 2013 Jepsen loss of acknowledged writes) a usable replica outside the ISR is taken when no ISR
-    /// member is usable, and whatever its log lacks of the committed data is gone.
+    /// Kafka 3.9's election, without eligible leader replicas: keep a leader that is still valid; else the first
+    /// replica, in preference order, that is in the ISR and usable. With <see cref="ReintroducedBugs.UncleanLeaderElection"/>
+    /// (Kafka's unclean.leader.election.enable, behind the 2013 Jepsen loss of acknowledged writes) a usable replica
+    /// outside the ISR is taken when no ISR member is usable, and whatever its log lacks of the committed data is gone.
     /// </summary>
     internal static int ElectLeader(PartitionRegistration partition, IReadOnlyCollection<int> targetIsr, Func<int, bool> acceptable,
         ReintroducedBugs bugs = ReintroducedBugs.None)

@@ -58,7 +58,7 @@ public sealed class QuorumController
         _topicCreation = new TopicCreation(config, random);
         _partitionGrowth = new PartitionGrowth(random);
         _registration = new BrokerRegistrationControl(config, _heartbeats);
-        _heartbeatControl = new BrokerHeartbeatControl(_heartbeats, config.ReintroducedBugs);
+        _heartbeatControl = new BrokerHeartbeatControl(_heartbeats, config);
     }
 
     public ControllerState State { get; private set; }
@@ -132,7 +132,7 @@ public sealed class QuorumController
         Write(context, request, nowMs, effects, image => ProducerIdAllocation.Allocate(request, image));
 
     public void HandleAlterPartition(RequestContext context, AlterPartitionRequest request, long nowMs, Effects effects) =>
-        Write(context, request, nowMs, effects, image => IsrChange.Alter(request, context.ApiVersion, image));
+        Write(context, request, nowMs, effects, image => IsrChange.Alter(request, context.ApiVersion, image, _config));
 
     /// <summary>
     /// Runs one operation against the working image, proposes its records, and answers once everything written

@@ -113,7 +113,7 @@ public static class MetadataSnapshot
             EligibleLeaderReplicas = hasElr ? [.. partition.EligibleLeaderReplicas] : null,
             LastKnownElr = hasElr ? [.. partition.LastKnownElr] : null,
         };
-        return new VersionedRecord(record, hasElr ? (short)2 : MetadataVersion.PartitionRecordVersion);
+        return new VersionedRecord(record, hasElr ? MetadataVersion.ElrRecordVersion : MetadataVersion.PartitionRecordVersion);
     }
 }
 

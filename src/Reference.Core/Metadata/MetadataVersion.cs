@@ -29,6 +29,14 @@ public static class MetadataVersion
     public const short PartitionChangeRecordVersion = 1;
 
     /// <summary>
+    /// PartitionRecord and PartitionChangeRecord v2 carry EligibleLeaderReplicas and LastKnownElr (KIP-966, tagged fields). Kafka writes it once
+    /// metadata.version is 4.0-IV1 and eligible.leader.replicas.version is 1; this core keeps eligible leader
+    /// replicas at 3.9-IV0 (see <see cref="Controller.PartitionChange"/>) and writes v2 only for a record that
+    /// carries an ELR field, so every other record reads as Kafka 3.9 writes it.
+    /// </summary>
+    public const short ElrRecordVersion = 2;
+
+    /// <summary>
     /// Fencing and unfencing write v0 (only the Fenced field); entering controlled shutdown writes v1, the first
     /// version with InControlledShutdown. Since 3.3-IV2 Kafka uses this record instead of Fence/UnfenceBrokerRecord.
     /// </summary>

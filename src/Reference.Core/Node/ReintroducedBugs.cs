@@ -30,6 +30,10 @@ public enum ReintroducedBugs
     /// <summary>Data plane: a replica outside the ISR may be elected leader when the ISR is empty (the 2013 Jepsen loss).</summary>
     UncleanLeaderElection = 1 << 5,
 
-    /// <summary>Data plane: the last ISR member left standing is elected even after it lost its disk ("last replica standing", fixed by KIP-966).</summary>
+    /// <summary>
+    /// Data plane: Kafka 3.9's controller, without KIP-966's eligible leader replicas: the ISR never empties, so
+    /// the last member left standing leads again after an unclean restart that took its unflushed tail, and the
+    /// replicas that left the ISR holding more truncate to it ("last replica standing"). Read in <c>PartitionChange.Build</c>.
+    /// </summary>
     LastReplicaStanding = 1 << 6,
 }

@@ -35,9 +35,15 @@ public static class BugMuseum
             "Data plane: with the ISR shrunk to the leader, a replica outside it is elected and acknowledged writes are lost (Jepsen, 2013).",
             InCore: true, Voters: 3, Strategy: "timely", Iterations: 10, StepsMax: 12_000, CrashesMax: 0, DropsMax: 0, PartitionsMax: 1, FairSuffixMs: 0,
             Workload: ExplorationWorkload.Data, ExpectedViolation: "OffsetsUniqueAndMonotonic", KillsMax: 1, DataReplicationFactor: 2),
+        // The loss needs both followers of a partition fenced while alive (cut off from the leader's side, which keeps
+        // a controller majority: five voters), then a power cut on the leader, then the cut healed so that a
+        // follower rejoins the ISR and the high watermark (held below min.insync.replicas 2) lets the consumer read
+        // the reused offsets. The simulator's scripted scenario (LastReplicaStandingScenarioTests) isolates the two
+        // followers (seven links) and crashes once; the explorer's cuts do not heal and it runs no data workload yet,
+        // so this budget is untried.
         new(ReintroducedBugs.LastReplicaStanding,
-            "Data plane: the last ISR member is elected after losing its disk, and acknowledged writes are lost (KIP-966's fix).",
-            InCore: false, Voters: 3, Strategy: "portfolio", Iterations: 2_000, StepsMax: 300, CrashesMax: 2, DropsMax: 0, PartitionsMax: 0, FairSuffixMs: 0, Workload: ExplorationWorkload.Data,
+            "Data plane: the last ISR member is elected again after an unclean restart lost its tail, and writes the replicas outside the ISR held are lost (KIP-966's fix).",
+            InCore: true, Voters: 5, Strategy: "portfolio", Iterations: 2_000, StepsMax: 600, CrashesMax: 1, DropsMax: 0, PartitionsMax: 7, FairSuffixMs: 0, Workload: ExplorationWorkload.Data,
             ExpectedViolation: "AcknowledgedWritesSurvive"),
     ];
 

@@ -199,11 +199,13 @@ public sealed class BrokerControlTests
         Assert.True(harness.Committed.Broker(1)!.Fenced);
         PartitionRegistration after = harness.Committed.Topic("t")!.Partitions[0];
         Assert.Equal(unclean ? 2 : PartitionRegistration.NoLeader, after.Leader);
-        Assert.Equal(unclean ? [2] : [1], after.Isr.ToArray());
+        // Clean (KIP-966): the ISR empties and 1, which holds everything committed, waits in the ELR.
+        Assert.Equal(unclean ? [2] : [], after.Isr.ToArray());
+        Assert.Equal(unclean ? [] : [1], after.EligibleLeaderReplicas.ToArray());
     }
 
     [Fact]
-    public void TheLastInSyncReplicaStaysInTheIsrWhenFencedAndLeadsAgainWhenUnfenced()
+    public void TheLastInSyncReplicaMovesToTheElrWhenFencedAndLeadsAgainWhenUnfenced()
     {
         var harness = new ControllerHarness();
         var epochs = harness.RegisterUnfencedBrokers(1);
@@ -213,12 +215,13 @@ public sealed class BrokerControlTests
         harness.CommitAll();
         PartitionRegistration orphaned = harness.Committed.Topic("solo")!.Partitions[0];
         Assert.Equal((PartitionRegistration.NoLeader, 1), (orphaned.Leader, orphaned.LeaderEpoch));
-        Assert.Equal([1], orphaned.Isr.ToArray());
+        Assert.Equal(("", "1"), (string.Join(",", orphaned.Isr), string.Join(",", orphaned.EligibleLeaderReplicas)));
 
         var back = harness.Call<BrokerHeartbeatResponse>(ControllerHarness.Heartbeat(1, epochs[1], harness.Committed.Offset));
         Assert.False(back.IsFenced);
         PartitionRegistration restored = harness.Committed.Topic("solo")!.Partitions[0];
         Assert.Equal((1, 2), (restored.Leader, restored.LeaderEpoch));
+        Assert.Equal(("1", ""), (string.Join(",", restored.Isr), string.Join(",", restored.EligibleLeaderReplicas)));
     }
 
     [Fact]

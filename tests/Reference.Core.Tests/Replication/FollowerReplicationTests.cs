@@ -263,10 +263,64 @@ public sealed class FollowerReplicationTests
         PartitionRegistration after = Registration(cluster, witness);
         if (!unclean)
         {
-            Assert.Equal((PartitionRegistration.NoLeader, leader), (after.Leader, after.Isr.Single()));
+            // KIP-966: the ISR empties and the old leader waits in the ELR for its return.
+            Assert.Equal((PartitionRegistration.NoLeader, 0, leader), (after.Leader, after.Isr.Length, after.EligibleLeaderReplicas.Single()));
             return;
         }
         Assert.Equal(follower, after.Leader);
         Assert.True(cluster[follower].Partition(T0)!.LogEndOffset < acknowledgedEnd, "the new leader lacks the acknowledged write");
+    }
+
+    /// <summary>
+    /// KIP-966's "last replica standing" end to end, the museum's <see cref="ReintroducedBugs.LastReplicaStanding"/>:
+    /// replication factor 2 with min.insync.replicas 2, a write acknowledged by both, the follower cut off (it
+    /// leaves the ISR, its disk keeps the write), then a power cut on the leader takes the write from its disk.
+    /// With eligible leader replicas the follower waits in the ELR and is elected, and the write survives; with
+    /// Kafka 3.9's rule the leader stays the ISR's last member, leads again after its restart, and the follower
+    /// truncates the acknowledged write to the restarted leader's log.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OnlyTheLastReplicaStandingSwitchLosesAWriteTheElrMemberHeld(bool bug)
+    {
+        var cluster = new ReplicationCluster(3, c => c with
+        {
+            BrokerSessionTimeoutMs = 3_000,
+            ReplicaLagTimeMaxMs = 1_000,
+            ReintroducedBugs = bug ? ReintroducedBugs.LastReplicaStanding : ReintroducedBugs.None,
+        });
+        cluster.RunFor(5_000);
+        var topic = new CreateTopicsRequest.CreatableTopic { Name = T0.Topic, NumPartitions = 1, ReplicationFactor = 2 };
+        topic.Configs.Add(new CreateTopicsRequest.CreatableTopicConfig { Name = "min.insync.replicas", Value = "2" });
+        var create = new CreateTopicsRequest { TimeoutMs = 10_000, Topics = [topic] };
+        Assert.Equal((short)ErrorCode.None, cluster.Send<CreateTopicsResponse>(1, create, 4).Topics.Single().ErrorCode);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => cluster.Members.Any(m => m.Partition(T0) is { Role: ReplicaRole.Leader })));
+        int leader = Leader(cluster);
+        int follower = Registration(cluster, leader).Replicas.Single(id => id != leader);
+        int witness = cluster.Members.Select(m => m.Id).Single(id => id != leader && id != follower);
+        Assert.Equal((short)ErrorCode.None, Produce(cluster, leader, "acknowledged", acks: -1).ErrorCode);
+        long acknowledgedEnd = cluster[leader].Partition(T0)!.LogEndOffset;
+        Assert.True(cluster.RunUntil(cluster.NowMs + 5_000, () => cluster[follower].Partition(T0)!.LogEndOffset == acknowledgedEnd));
+
+        cluster.Isolate(follower);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 15_000, () => Registration(cluster, witness).Isr.SequenceEqual([leader])), "the cut-off follower leaves the ISR");
+        Assert.Equal(bug ? [] : [follower], Registration(cluster, witness).EligibleLeaderReplicas.ToArray());
+        cluster.Kill(leader); // nothing was flushed: the acknowledged write leaves the leader's disk
+        cluster.Heal(follower);
+        cluster.Restart(leader);
+        Assert.True(cluster.RunUntil(cluster.NowMs + 30_000, () => Registration(cluster, witness).HasLeader
+            && cluster[witness].Node.Metadata.IsActiveBroker(leader) && cluster[witness].Node.Metadata.IsActiveBroker(follower)), "a leader is elected and both brokers are back");
+        cluster.RunFor(5_000);
+
+        PartitionRegistration after = Registration(cluster, witness);
+        Assert.Equal(bug ? leader : follower, after.Leader);
+        if (bug)
+        {
+            Assert.True(cluster[follower].Partition(T0)!.LogEndOffset < acknowledgedEnd, "the follower truncated the acknowledged write away");
+            return;
+        }
+        Assert.Equal(acknowledgedEnd, cluster[follower].Partition(T0)!.LogEndOffset);
+        Assert.Equal(acknowledgedEnd, cluster[leader].Partition(T0)!.LogEndOffset); // the restarted broker fetched it back
     }
 }

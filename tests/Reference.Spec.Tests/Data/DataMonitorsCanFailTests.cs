@@ -64,9 +64,9 @@ public sealed class DataMonitorsCanFailTests
         public Run Record(int client, long operationId, HistoryKind kind, string operation, string value) =>
             Observe(new SimulationEvent.HistoryRecorded(++_nowMs, new HistoryEntry(_nowMs, client, operationId, kind, operation, value)));
 
-        public Run Send(long operationId, string value, long? offset, string acks = "-1", string idempotent = "0", int partition = 0)
+        public Run Send(long operationId, string value, long? offset, string acks = "-1", string idempotent = "0", int partition = 0, int? minIsr = null)
         {
-            string invocation = $"p={partition} value={value} acks={acks} idempotent={idempotent}";
+            string invocation = $"p={partition} value={value} acks={acks} idempotent={idempotent}" + (minIsr is int m ? $" min-isr={m}" : "");
             Record(1, operationId, HistoryKind.Invoke, DataOperation.Send, invocation);
             return offset is long o ? Record(1, operationId, HistoryKind.Ok, DataOperation.Send, $"{invocation} offset={o}") : this;
         }
@@ -132,6 +132,37 @@ public sealed class DataMonitorsCanFailTests
         var both = new Run(new AcknowledgedWritesSurvive(), 1, 2).Append(1, P0, flush: false, "a").Append(2, P0, flush: true, "a");
         both.Send(1, "a", offset: 0).Crash(1).WipeDisk(2).Poll(2, 0, 1, (0, "b"));
         Assert.Null(both.Violation);
+    }
+
+    /// <summary>
+    /// KIP-966's bound, for a send that names min.insync.replicas 2, with three replicas holding the write: one
+    /// crash that takes it from a replica (the last ISR member's, in the museum's last-replica-standing) does
+    /// not excuse its loss while the others kept it; two crashes of replicas, one of which took it, do (Kafka 4
+    /// then may elect the last known leader uncleanly); crashes that keep it never do, nor do two crashes for a
+    /// send that names no min.insync.replicas.
+    /// </summary>
+    [Fact]
+    public void AcknowledgedWritesSurviveExcusesALossAfterMinInsyncReplicasCrashesButNotAfterFewer()
+    {
+        Run ThreeHolders(bool flushFirstTwo) => new Run(new AcknowledgedWritesSurvive(), 1, 2, 3)
+            .Append(1, P0, flushFirstTwo, "a").Append(2, P0, flushFirstTwo, "a").Append(3, P0, flush: true, "a");
+
+        var one = ThreeHolders(flushFirstTwo: false);
+        one.Send(1, "a", offset: 0, minIsr: 2).Crash(1).Poll(2, 0, 1, (0, "b"));
+        Assert.NotNull(one.Violation);
+
+        var two = ThreeHolders(flushFirstTwo: false);
+        two.Send(1, "a", offset: 0, minIsr: 2).Crash(1).Crash(2).Poll(2, 0, 1, (0, "b"));
+        Assert.Null(two.Violation);
+        Assert.Equal(1, two.Coverage.Count(DataGoals.AcknowledgedWriteLostToCrash));
+
+        var kept = ThreeHolders(flushFirstTwo: true);
+        kept.Send(1, "a", offset: 0, minIsr: 2).Crash(1).Crash(2).Poll(2, 0, 1, (0, "b"));
+        Assert.NotNull(kept.Violation);
+
+        var unbounded = ThreeHolders(flushFirstTwo: false);
+        unbounded.Send(1, "a", offset: 0).Crash(1).Crash(2).Poll(2, 0, 1, (0, "b"));
+        Assert.NotNull(unbounded.Violation);
     }
 
     [Fact]

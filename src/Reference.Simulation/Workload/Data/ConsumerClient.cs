@@ -144,7 +144,16 @@ internal sealed class ConsumerClient(int clientId, DataWorkloadOptions options) 
                 new FetchRequest.FetchTopic
                 {
                     Topic = DataOperation.Topic,
-                    Partitions = [new FetchRequest.FetchPartition { Partition = _partition, FetchOffset = Position, PartitionMaxBytes = PartitionMaxBytes }],
+                    Partitions =
+                    [
+                        new FetchRequest.FetchPartition
+                        {
+                            Partition = _partition,
+                            CurrentLeaderEpoch = LeaderEpochs.GetValueOrDefault(_partition, -1),
+                            FetchOffset = Position,
+                            PartitionMaxBytes = PartitionMaxBytes,
+                        },
+                    ],
                 },
             ],
         });

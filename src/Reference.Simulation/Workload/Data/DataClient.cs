@@ -1,3 +1,4 @@
+using System.Globalization;
 using Reference.Core.Node;
 using Reference.Protocol;
 using Reference.Protocol.Messages;
@@ -46,6 +47,14 @@ internal abstract class DataClient(int clientId, DataWorkloadOptions options)
 
     /// <summary>Partition index to its leader's node id; empty until Metadata names them all.</summary>
     protected SortedDictionary<int, int> Leaders { get; } = [];
+
+    /// <summary>
+    /// Partition index to the highest leader epoch any Metadata answer named (KIP-320): an answer naming an older
+    /// one comes from a node whose metadata is stale (a deposed leader cut off from the controllers still names
+    /// itself) and is ignored, as Kafka's client ignores it; the consumer's fetches carry it, so such a node
+    /// refuses them rather than serve a log the partition no longer has.
+    /// </summary>
+    protected SortedDictionary<int, int> LeaderEpochs { get; } = [];
 
     protected bool KnowsLeaders => Leaders.Count == Options.Partitions;
 
@@ -127,8 +136,12 @@ internal abstract class DataClient(int clientId, DataWorkloadOptions options)
             return;
         }
         foreach (MetadataResponse.MetadataResponsePartition partition in topic.Partitions)
-            if (partition.ErrorCode == (short)ErrorCode.None && partition.LeaderId >= 0 && partition.PartitionIndex < Options.Partitions)
-                Leaders[partition.PartitionIndex] = partition.LeaderId;
+        {
+            if (partition.ErrorCode != (short)ErrorCode.None || partition.LeaderId < 0 || partition.PartitionIndex >= Options.Partitions) continue;
+            if (partition.LeaderEpoch < LeaderEpochs.GetValueOrDefault(partition.PartitionIndex, -1)) continue;
+            LeaderEpochs[partition.PartitionIndex] = partition.LeaderEpoch;
+            Leaders[partition.PartitionIndex] = partition.LeaderId;
+        }
         After(context, KnowsLeaders ? 0 : RetryBackoffMs);
     }
 
@@ -148,6 +161,7 @@ internal abstract class DataClient(int clientId, DataWorkloadOptions options)
                     Name = DataOperation.Topic,
                     NumPartitions = Options.Partitions,
                     ReplicationFactor = Options.ReplicationFactorFor(context.NodeIds.Count),
+                    Configs = [new CreateTopicsRequest.CreatableTopicConfig { Name = "min.insync.replicas", Value = Options.MinInsyncReplicas.ToString(CultureInfo.InvariantCulture) }],
                 },
             ],
             TimeoutMs = 30_000,

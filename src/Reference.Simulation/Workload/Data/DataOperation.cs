@@ -8,7 +8,8 @@ namespace Reference.Simulation.Workload.Data;
 /// <c>key=value</c> words, so a trace shows them plainly and spec/'s history checks read them back with
 /// <see cref="Parse"/>. One format for writer and reader, so the two cannot drift apart.
 /// <list type="bullet">
-/// <item><c>send</c>: <c>p=0 value=c3-17 acks=-1 idempotent=1</c>; ok adds <c>offset=42</c>; fail and info add <c>error=...</c>;</item>
+/// <item><c>send</c>: <c>p=0 value=c3-17 acks=-1 idempotent=1 min-isr=2</c> (the topic's min.insync.replicas as the
+/// workload created it); ok adds <c>offset=42</c>; fail and info add <c>error=...</c>;</item>
 /// <item><c>poll</c>: <c>p=0 from=5</c>; ok adds <c>hw=9 records=5:c1-3,6:c1-4</c> (every record at or past <c>from</c>, in offset order);</item>
 /// <item><c>commit</c>: <c>p=0 offset=6</c> (group <see cref="GroupId"/>);</item>
 /// <item><c>fetch-offset</c>: <c>p=0</c>; ok adds <c>offset=6</c> (-1: nothing committed) and <c>node=2</c>, the coordinator
@@ -41,6 +42,9 @@ public sealed record DataOperation(string Name, int Partition, IReadOnlyDictiona
 
     /// <summary>The node that answered a fetch-offset; null when the entry names none.</summary>
     public int? Node => Long("node") is long node ? (int)node : null;
+
+    /// <summary>The topic's min.insync.replicas a send names; null when it names none.</summary>
+    public int? MinInsyncReplicas => Long("min-isr") is long value ? (int)value : null;
 
     public long From => Long("from") ?? 0;
 

@@ -15,6 +15,15 @@ public sealed record DataWorkloadOptions
     /// </summary>
     public short? ReplicationFactor { get; init; }
 
+    /// <summary>
+    /// The topic's min.insync.replicas (capped by its replicas, as Kafka caps it). 2, Kafka's advice for three
+    /// replicas, is what KIP-966's eligible leader replicas protect: below it the leader refuses acks=all and holds
+    /// its high watermark, and the replicas that left the ISR wait in the ELR, so the last ISR member losing its
+    /// tail cannot take an acknowledged write with it (the museum's last-replica-standing). With 1 a single crash
+    /// of that member may (KIP-966's unclean last-known-leader recovery), and the checks allow it.
+    /// </summary>
+    public int MinInsyncReplicas { get; init; } = 2;
+
     /// <summary>Operations one client starts at most, so a long run's history stays bounded.</summary>
     public int OperationsPerClientMax { get; init; } = 10_000;
 
@@ -28,6 +37,7 @@ public sealed record DataWorkloadOptions
         if (Producers is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(Producers), Producers, "1 to 16 producers");
         if (Partitions is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(Partitions), Partitions, "1 to 16 partitions");
         if (ReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(ReplicationFactor), ReplicationFactor, "1 to 7 replicas");
+        if (MinInsyncReplicas is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(MinInsyncReplicas), MinInsyncReplicas, "1 to 7 replicas");
         if (OperationsPerClientMax < 1) throw new ArgumentOutOfRangeException(nameof(OperationsPerClientMax));
     }
 }

@@ -201,7 +201,8 @@ internal sealed class ProducerClient : DataClient
     }
 
     private string Describe(Pending pending) =>
-        DataOperation.Format(pending.Partition, ("value", pending.Value), ("acks", pending.Acks), ("idempotent", _idempotent ? 1 : 0));
+        DataOperation.Format(pending.Partition, ("value", pending.Value), ("acks", pending.Acks), ("idempotent", _idempotent ? 1 : 0),
+            ("min-isr", Options.MinInsyncReplicas));
 
     private long NextOperationId() => (long)ClientId << 32 | (uint)_sendsStarted;
 
