@@ -52,6 +52,12 @@ public sealed record ExplorationOptions
     /// </summary>
     public short? DataReplicationFactor { get; init; }
 
+    /// <summary>
+    /// The data topic's min.insync.replicas when the data workload runs; null for the workload's default (2).
+    /// 1, Kafka's default, is the setting of the 2013 Jepsen loss: the leader alone may acknowledge acks=all.
+    /// </summary>
+    public int? DataMinInsyncReplicas { get; init; }
+
     /// <summary>Faults one iteration may inject at most, of every kind.</summary>
     public int FaultBudget => CrashesMax + WipesMax + KillsMax + DropsMax + PartitionsMax;
 
@@ -79,6 +85,7 @@ public sealed record ExplorationOptions
         if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
         if (StepsMax < 1) throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "at least one step");
         if (!Enum.IsDefined(Workload)) throw new ArgumentOutOfRangeException(nameof(Workload), Workload, "no such workload");
+        if (DataMinInsyncReplicas is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataMinInsyncReplicas), DataMinInsyncReplicas, "1 to 7 replicas");
         if (DataReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataReplicationFactor), DataReplicationFactor, "1 to 7 replicas");
         if (CrashesMax < 0 || WipesMax < 0 || KillsMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
         if (MetadataMaxIdleIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, "the metadata idle interval is 0 (no NoOps) or positive");

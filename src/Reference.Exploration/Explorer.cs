@@ -103,7 +103,13 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
             HotMsMax = options.HotMsMax,
             Liveness = options.FairSuffixMs > 0 ? SpecMonitors.Liveness() : [],
         };
-        return new SimulatedCluster(simulation, _node, options.Monitors(), ExplorationWorkloads.Create(options.Workload, new DataWorkloadOptions { ReplicationFactor = options.DataReplicationFactor }), trace, control).Run();
+        return new SimulatedCluster(simulation, _node, options.Monitors(), ExplorationWorkloads.Create(options.Workload, DataWorkload(options)), trace, control).Run();
+    }
+
+    private static DataWorkloadOptions DataWorkload(ExplorationOptions options)
+    {
+        var data = new DataWorkloadOptions { ReplicationFactor = options.DataReplicationFactor };
+        return options.DataMinInsyncReplicas is int minIsr ? data with { MinInsyncReplicas = minIsr } : data;
     }
 
     private static string CurrentName(IExplorationStrategy strategy) => strategy is PortfolioStrategy portfolio ? portfolio.CurrentName : strategy.Name;

@@ -44,6 +44,10 @@ public sealed class ExploreCommand : ICliVerb
     {
         Description = "The data topic's replication factor with --workload data or all (default min(3, voters)).",
     };
+    private readonly Option<int?> _minInsyncReplicas = new("--min-insync-replicas")
+    {
+        Description = "The data topic's min.insync.replicas with --workload data or all (default 2).",
+    };
     private readonly Option<int> _drops = new("--drops") { Description = "Fault budget: dropped messages per iteration.", DefaultValueFactory = _ => 2 };
     private readonly Option<int> _partitions = new("--partitions") { Description = "Fault budget: links cut for the rest of an iteration (a majority stays connected).", DefaultValueFactory = _ => 0 };
     private readonly Option<int> _changePoints = new("--pct-change-points") { Description = "PCT's priority change points.", DefaultValueFactory = _ => 3 };
@@ -71,7 +75,7 @@ public sealed class ExploreCommand : ICliVerb
     {
         var command = new Command("explore", "Explore schedules of a small cluster systematically (random walk, PCT, DFS, portfolio, timely), with faults as choices.")
         {
-            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _changePoints, _fairSuffix, _metadataIdle, _bug, _trace, _workload, _noWorkload, _replicationFactor, _countStates, _listBugs,
+            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _changePoints, _fairSuffix, _metadataIdle, _bug, _trace, _workload, _noWorkload, _replicationFactor, _minInsyncReplicas, _countStates, _listBugs,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -137,6 +141,7 @@ public sealed class ExploreCommand : ICliVerb
             WipesMax = parsed.GetValue(_wipes),
             KillsMax = parsed.GetValue(_kills),
             DataReplicationFactor = parsed.GetValue(_replicationFactor),
+            DataMinInsyncReplicas = parsed.GetValue(_minInsyncReplicas),
             DropsMax = parsed.GetValue(_drops),
             PartitionsMax = parsed.GetValue(_partitions),
             FairSuffixMs = suffixMs,

@@ -9,7 +9,7 @@ namespace Reference.Exploration.Museum;
 /// </summary>
 public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
     int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, ExplorationWorkload Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1,
-    int KillsMax = 0, short? DataReplicationFactor = null, int? MetadataMaxIdleIntervalMs = null)
+    int KillsMax = 0, short? DataReplicationFactor = null, int? MetadataMaxIdleIntervalMs = null, int? DataMinInsyncReplicas = null)
 {
     /// <summary>The switch's name, as `--bug` and the trace write it (<see cref="ReintroducedBugNames"/>).</summary>
     public string Name => ReintroducedBugNames.Format(Switch);
@@ -25,6 +25,7 @@ public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCor
         WipesMax = WipesMax,
         KillsMax = KillsMax,
         DataReplicationFactor = DataReplicationFactor,
+        DataMinInsyncReplicas = DataMinInsyncReplicas,
         DropsMax = DropsMax,
         PartitionsMax = PartitionsMax,
         FairSuffixMs = FairSuffixMs,
