@@ -42,7 +42,11 @@ public sealed class NodeView
     {
         Config = config;
         IsVoter = isVoter;
+        _namedDirectoryId = isVoter ? config.Voters.First(v => v.NodeId == config.NodeId).DirectoryId : null;
     }
+
+    /// <summary>The directory id this voter's entry names (read once: the configuration never changes), null for an observer.</summary>
+    private readonly Protocol.Primitives.Uuid? _namedDirectoryId;
 
     public int NodeId => Config.NodeId;
 
@@ -56,7 +60,7 @@ public sealed class NodeView
     /// by an empty one. What that voter acknowledged and voted is gone; the node must now act as an observer.
     /// </summary>
     public bool IsVoterDiskReplaced =>
-        IsVoter && Config.Voters.First(v => v.NodeId == NodeId).DirectoryId is { } named && named != Disk.DirectoryId;
+        IsVoter && _namedDirectoryId is { } named && named != Disk.DirectoryId;
 
     public bool IsRunning => Node is not null;
 
