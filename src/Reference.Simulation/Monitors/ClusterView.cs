@@ -76,8 +76,11 @@ public sealed class NodeView
     /// </summary>
     public ILogStorage Storage => Disk;
 
-    /// <summary>The quorum state the disk holds (a fresh copy on each read), or null if none was persisted.</summary>
-    public QuorumStateData? PersistedQuorumState => Disk.QuorumState;
+    /// <summary>
+    /// The quorum state the disk holds, or null if none was persisted. Read only: one decoded copy is shared by
+    /// every read until the node persists again (monitors read it after every event).
+    /// </summary>
+    public QuorumStateData? PersistedQuorumState => Disk.SharedQuorumState;
 
     internal Storage.MemoryLogStorage Disk { get; set; } = new();
 }
