@@ -6,16 +6,18 @@
 #   bench/rdkafka-perf.sh                   2,000,000 records of 100 bytes, 3 produce and 3 consume runs
 #   bench/rdkafka-perf.sh --count 200000    a quicker look
 #   bench/rdkafka-perf.sh --runs 5
+#   bench/rdkafka-perf.sh --startup-only    only the start-up time and idle RSS (no rdkafka tool needed)
 #
 # Builds the kraft command in Release, formats storage in a temp directory, starts one combined
 # broker/controller on free 127.0.0.1 ports, and stops it by process id (SIGTERM) at the end, also on
 # failure. Every run is bounded; a run that fails or times out stops the script with its output.
-# RDKAFKA_PERF=/path/to/rdkafka_performance overrides the tool.
+# RDKAFKA_PERF=/path/to/rdkafka_performance overrides the tool; KRAFT_DLL=path/kraft.dll measures another
+# build (e.g. an older commit's) and skips the build.
 set -euo pipefail
 
 repo_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 perf_tool="${RDKAFKA_PERF:-$repo_dir/../shared/tools/rdkafka-perf}"
-kraft_dll="$repo_dir/src/Reference.Cli/bin/Release/net10.0/kraft.dll"
+kraft_dll="${KRAFT_DLL:-$repo_dir/src/Reference.Cli/bin/Release/net10.0/kraft.dll}"
 
 count=2000000
 runs=3
@@ -28,20 +30,22 @@ stop_timeout_s=30
 create_attempts_max=20
 # Pause after start so the RSS is the idle broker's, not the start-up's peak still being collected.
 idle_settle_s=2
+startup_only=0
 
 usage() {
-  echo "usage: bench/rdkafka-perf.sh [--count N] [--runs N]" >&2
+  echo "usage: bench/rdkafka-perf.sh [--count N] [--runs N] [--startup-only]" >&2
   exit 2
 }
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --count) [ "$#" -ge 2 ] || usage; count="$2"; shift 2 ;;
     --runs) [ "$#" -ge 2 ] || usage; runs="$2"; shift 2 ;;
+    --startup-only) startup_only=1; shift ;;
     *) usage ;;
   esac
 done
 [[ "$count" =~ ^[1-9][0-9]*$ && "$runs" =~ ^[1-9][0-9]*$ ]] || usage
-[ -x "$perf_tool" ] || { echo "bench: $perf_tool is missing or not executable (set RDKAFKA_PERF)" >&2; exit 1; }
+[ "$startup_only" -eq 1 ] || [ -x "$perf_tool" ] || { echo "bench: $perf_tool is missing or not executable (set RDKAFKA_PERF)" >&2; exit 1; }
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -140,8 +144,8 @@ run_perf() {
   fi
 }
 
-echo "bench: building the kraft command in Release"
-dotnet build "$repo_dir/src/Reference.Cli" -c Release --nologo -v quiet -tl:off >"$work_dir/build.log" 2>&1 \
+[ -n "${KRAFT_DLL:-}" ] || echo "bench: building the kraft command in Release"
+[ -n "${KRAFT_DLL:-}" ] || dotnet build "$repo_dir/src/Reference.Cli" -c Release --nologo -v quiet -tl:off >"$work_dir/build.log" 2>&1 \
   || { cat "$work_dir/build.log" >&2; fail "the build failed"; }
 
 read -r port controller_port < <(free_ports)
@@ -175,6 +179,14 @@ startup_ms=$(( $(now_ms) - started_ms ))
 
 sleep "$idle_settle_s"
 idle_rss_kb="$(awk '/^VmRSS:/ { print $2 }' "/proc/$broker_pid/status")"
+print_startup() {
+  echo "start-up to first accepted connection: ${startup_ms} ms"
+  echo "idle RSS after start:                  $(awk -v kb="$idle_rss_kb" 'BEGIN { printf "%.1f MiB", kb / 1024 }')"
+}
+if [ "$startup_only" -eq 1 ]; then
+  print_startup
+  exit 0
+fi
 
 for attempt in $(seq 1 "$create_attempts_max"); do
   if kraft topics --bootstrap-server "127.0.0.1:$port" --create --topic "$topic" --partitions 1 --replication-factor 1 >"$work_dir/create.log" 2>&1; then
@@ -206,7 +218,6 @@ done
 stop_broker
 
 echo
-echo "start-up to first accepted connection: ${startup_ms} ms"
-echo "idle RSS after start:                  $(awk -v kb="$idle_rss_kb" 'BEGIN { printf "%.1f MiB", kb / 1024 }')"
+print_startup
 echo "produce (acks=1, linger.ms=5), median: $(printf '%s\n' "${produce_rates[@]}" | median) msgs/s, $(printf '%s\n' "${produce_mbs[@]}" | median) MB/s"
 echo "consume (partition 0), median:         $(printf '%s\n' "${consume_rates[@]}" | median) msgs/s, $(printf '%s\n' "${consume_mbs[@]}" | median) MB/s"

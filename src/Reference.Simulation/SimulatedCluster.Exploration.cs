@@ -22,10 +22,9 @@ public sealed partial class SimulatedCluster
     private readonly List<ScheduleChoice> _choices = [];
     /// <summary>For each choice: the index in the agenda's pending list it takes, or -node id for a crash.</summary>
     private readonly List<int> _choiceSources = [];
-    private readonly List<ScheduleChoice> _pendingDescriptions = [];
-    private readonly List<int> _enabledIndices = [];
-    /// <summary>The head (index into the pending list) of each ordered group; looked up, never enumerated.</summary>
-    private readonly Dictionary<long, int> _groupHeads = [];
+    /// <summary>The ordered groups whose head (their earliest event) this step has offered; looked up, never enumerated.</summary>
+    private readonly HashSet<long> _groupsOffered = [];
+    private Predicate<(EventKey Key, AgendaEvent Event)>? _isStale;
     private ScheduleStep? _step;
     private int _crashesChosen;
     private int _wipesChosen;
@@ -61,24 +60,23 @@ public sealed partial class SimulatedCluster
     {
         _choices.Clear();
         _choiceSources.Clear();
-        _pendingDescriptions.Clear();
-        _groupHeads.Clear();
-        IReadOnlyList<(EventKey Key, AgendaEvent Event)> pending = _agenda.Pending;
+        _groupsOffered.Clear();
         // Stale events would be dropped unseen when taken; they are dropped now, so they are never choices.
-        for (int i = pending.Count - 1; i >= 0; i--)
-            if (IsStale(pending[i].Event)) _agenda.TakeAt(i);
+        _agenda.RemoveAll(_isStale ??= entry => IsStale(entry.Event));
+        IReadOnlyList<(EventKey Key, AgendaEvent Event)> pending = _agenda.Pending;
         ulong digest = 0;
+        bool mayDrop = _dropsChosen < control.DropsMax;
+        // The agenda is sorted by key, so the choices come out earliest first (ties in scheduling order), and
+        // the first event of an ordered group met is its head.
         for (int i = 0; i < pending.Count; i++)
         {
             (EventKey key, AgendaEvent scheduled) = pending[i];
             ScheduleChoice description = Describe(scheduled, key.TimeMs);
-            _pendingDescriptions.Add(description);
             digest += description.Signature;
-            if (OrderGroup(scheduled) is not long group) continue;
-            if (!_groupHeads.TryGetValue(group, out int head) || key.CompareTo(pending[head].Key) < 0) _groupHeads[group] = i;
+            if (OrderGroup(scheduled) is long group && !_groupsOffered.Add(group)) continue;
+            AddEnabledEvent(description, i, scheduled, mayDrop);
         }
         _step!.PendingDigest = digest;
-        AddEnabledEvents(control, pending);
         AddPartitionChoices(control);
         bool mayCrash = _crashesChosen < control.CrashesMax, mayWipe = _wipesChosen < control.WipesMax, mayKill = _killsChosen < control.KillsMax;
         if (!mayCrash && !mayWipe && !mayKill) return;
@@ -131,23 +129,14 @@ public sealed partial class SimulatedCluster
         return true;
     }
 
-    /// <summary>Every pending event first in its order, earliest time first (ties in scheduling order), each message followed by its drop while the budget lasts.</summary>
-    private void AddEnabledEvents(ExplorationControl control, IReadOnlyList<(EventKey Key, AgendaEvent Event)> pending)
+    /// <summary>A pending event first in its order, followed by its drop when it is a message and the budget lasts.</summary>
+    private void AddEnabledEvent(ScheduleChoice description, int source, AgendaEvent scheduled, bool mayDrop)
     {
-        _enabledIndices.Clear();
-        for (int i = 0; i < pending.Count; i++)
-            if (OrderGroup(pending[i].Event) is not long group || _groupHeads[group] == i) _enabledIndices.Add(i);
-        _enabledIndices.Sort((a, b) => pending[a].Key.CompareTo(pending[b].Key));
-        bool mayDrop = _dropsChosen < control.DropsMax;
-        foreach (int source in _enabledIndices)
-        {
-            ScheduleChoice description = _pendingDescriptions[source];
-            _choices.Add(description);
-            _choiceSources.Add(source);
-            if (!mayDrop || pending[source].Event is not (AgendaEvent.RequestArrives or AgendaEvent.ResponseArrives)) continue;
-            _choices.Add(description with { Kind = ChoiceKind.Drop });
-            _choiceSources.Add(source);
-        }
+        _choices.Add(description);
+        _choiceSources.Add(source);
+        if (!mayDrop || scheduled is not (AgendaEvent.RequestArrives or AgendaEvent.ResponseArrives)) return;
+        _choices.Add(description with { Kind = ChoiceKind.Drop });
+        _choiceSources.Add(source);
     }
 
     private void TakeChoice(int pick)

@@ -28,14 +28,25 @@ public sealed class MajorityReachedHighWatermark : RaftMonitor
 
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
-        RaftNodeReading? highest = observation.Nodes.Where(n => n.IsRunning).MaxBy(n => n.Replica!.Value.HighWatermark);
+        // Loops rather than LINQ: this runs after every event. The highest is the first running node with the
+        // largest high watermark; the list of durable ends is built only for a violation's message.
+        IReadOnlyList<RaftNodeReading> nodes = observation.Nodes;
+        RaftNodeReading? highest = null;
+        for (int i = 0; i < nodes.Count; i++)
+            if (nodes[i].IsRunning && (highest is null || nodes[i].Replica!.Value.HighWatermark > highest.Replica!.Value.HighWatermark)) highest = nodes[i];
         if (highest is null) return null;
         long highWatermark = highest.Replica!.Value.HighWatermark;
         if (highWatermark == 0) return null;
-        var durable = observation.Nodes.Where(n => n.IsVoter && !n.IsVoterDiskReplaced).Select(n => (n.NodeId, n.MetadataLog.DurableEndOffset)).ToList();
-        int replaced = observation.Nodes.Count(n => n.IsVoter && n.IsVoterDiskReplaced);
-        int holding = durable.Count(v => v.DurableEndOffset >= highWatermark) + replaced;
+        int replaced = 0, durableHolding = 0;
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (!nodes[i].IsVoter) continue;
+            if (nodes[i].IsVoterDiskReplaced) replaced++;
+            else if (nodes[i].MetadataLog.DurableEndOffset >= highWatermark) durableHolding++;
+        }
+        int holding = durableHolding + replaced;
         if (holding >= observation.MajoritySize) return null;
+        var durable = nodes.Where(n => n.IsVoter && !n.IsVoterDiskReplaced).Select(n => (n.NodeId, n.MetadataLog.DurableEndOffset)).ToList();
         return Violation($"node {highest.NodeId}'s high watermark {highWatermark} is durable on only {holding - replaced} of {observation.VoterCount} voters " +
             $"({replaced} excused for a replaced disk) " +
             $"(durable ends: {string.Join(", ", durable.Select(v => $"{v.NodeId}:{v.DurableEndOffset}"))})");

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Reference.Core;
 using Reference.Core.Log;
 using Reference.Core.Raft;
@@ -17,12 +16,26 @@ namespace Reference.Spec.Raft;
 public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IReadOnlyList<RaftNodeReading> Nodes)
 {
     /// <summary>The voters' count; a majority is more than half of it.</summary>
-    public int VoterCount => Nodes.Count(n => n.IsVoter);
+    public int VoterCount
+    {
+        get
+        {
+            int voters = 0;
+            foreach (RaftNodeReading node in Nodes)
+                if (node.IsVoter) voters++;
+            return voters;
+        }
+    }
 
     public int MajoritySize => VoterCount / 2 + 1;
 
-    /// <summary>The last observation read of each view, with the event it was read after.</summary>
-    private static readonly ConditionalWeakTable<ClusterView, RaftObservation> LastRead = new();
+    /// <summary>
+    /// The last observation this thread read, with the view it was read from. One slot per thread, not a
+    /// table keyed by view: a run checks its monitors on one thread, one view at a time, and a table of weak
+    /// references (a new entry for every explored iteration's view) cost more than the reading it saved.
+    /// </summary>
+    [ThreadStatic] private static ClusterView? _lastView;
+    [ThreadStatic] private static RaftObservation? _lastRead;
 
     /// <summary>
     /// Reads the view; a node that is not the core's real Node (a simulator toy) reads as not running. Every
@@ -32,9 +45,12 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
     /// </summary>
     public static RaftObservation Of(ClusterView view)
     {
-        if (LastRead.TryGetValue(view, out RaftObservation? last) && ReferenceEquals(last.LastEvent, view.LastEvent) && last.NowMs == view.NowMs) return last;
-        var observation = new RaftObservation(view.NowMs, view.LastEvent, view.Nodes.Select(RaftNodeReading.Of).ToList());
-        LastRead.AddOrUpdate(view, observation);
+        if (ReferenceEquals(_lastView, view) && _lastRead is { } last && ReferenceEquals(last.LastEvent, view.LastEvent) && last.NowMs == view.NowMs) return last;
+        var readings = new RaftNodeReading[view.Nodes.Count];
+        for (int i = 0; i < readings.Length; i++) readings[i] = RaftNodeReading.Of(view.Nodes[i]);
+        var observation = new RaftObservation(view.NowMs, view.LastEvent, readings);
+        _lastView = view;
+        _lastRead = observation;
         return observation;
     }
 }

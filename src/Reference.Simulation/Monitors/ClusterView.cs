@@ -48,7 +48,11 @@ public sealed class NodeView
     {
         Config = config;
         IsVoter = isVoter;
+        _namedDirectoryId = isVoter ? config.Voters.First(v => v.NodeId == config.NodeId).DirectoryId : null;
     }
+
+    /// <summary>The directory id this voter's entry names (read once: the configuration never changes), null for an observer.</summary>
+    private readonly Protocol.Primitives.Uuid? _namedDirectoryId;
 
     public int NodeId => Config.NodeId;
 
@@ -62,7 +66,7 @@ public sealed class NodeView
     /// by an empty one. What that voter acknowledged and voted is gone; the node must now act as an observer.
     /// </summary>
     public bool IsVoterDiskReplaced =>
-        IsVoter && Config.Voters.First(v => v.NodeId == NodeId).DirectoryId is { } named && named != Disk.DirectoryId;
+        IsVoter && _namedDirectoryId is { } named && named != Disk.DirectoryId;
 
     public bool IsRunning => Node is not null;
 
@@ -78,8 +82,11 @@ public sealed class NodeView
     /// </summary>
     public ILogStorage Storage => Disk;
 
-    /// <summary>The quorum state the disk holds (a fresh copy on each read), or null if none was persisted.</summary>
-    public QuorumStateData? PersistedQuorumState => Disk.QuorumState;
+    /// <summary>
+    /// The quorum state the disk holds, or null if none was persisted. Read only: one decoded copy is shared by
+    /// every read until the node persists again (monitors read it after every event).
+    /// </summary>
+    public QuorumStateData? PersistedQuorumState => Disk.SharedQuorumState;
 
     internal Storage.MemoryLogStorage Disk { get; set; } = new();
 }

@@ -16,9 +16,10 @@ public readonly record struct EventKey(long TimeMs, long Sequence) : IComparable
 /// replays the same order. Bounded: a node that floods the network or asks to be woken without end fills
 /// it, and that is a finding (<see cref="EventQueueFullException"/>), not a hang.
 /// <para>
-/// In <paramref name="choosable"/> mode (the explorer's) the events are kept in a list in the order they
-/// were scheduled, so any of them can be taken, not only the earliest; the list is short (tens of events
-/// for a small cluster), so a scan beats a heap there.
+/// In <paramref name="choosable"/> mode (the explorer's) the events are kept in a list sorted by their key
+/// (time, then scheduling order), so any of them can be taken, not only the earliest, and the explorer reads
+/// them in the order it offers them without sorting at every step; the list is short (tens of events for a
+/// small cluster), so inserting into it beats a heap there.
 /// </para>
 /// </summary>
 public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
@@ -34,7 +35,7 @@ public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
     /// <summary>True when any pending event may be taken (<see cref="Pending"/>, <see cref="TakeAt"/>).</summary>
     public bool IsChoosable => choosable;
 
-    /// <summary>Every pending event in the order it was scheduled (choosable mode only).</summary>
+    /// <summary>Every pending event, earliest key first (choosable mode only).</summary>
     public IReadOnlyList<(EventKey Key, TEvent Event)> Pending => choosable ? _pending : throw new InvalidOperationException("not a choosable agenda");
 
     /// <summary>Schedules an event; times never run backwards, so one in the past is a simulator bug.</summary>
@@ -43,7 +44,7 @@ public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
         if (timeMs < nowMs) throw new InvalidOperationException($"event scheduled at {timeMs} ms, before now ({nowMs} ms)");
         if (Count >= CapacityMax) throw new EventQueueFullException(CapacityMax);
         var key = new EventKey(timeMs, _nextSequence++);
-        if (choosable) _pending.Add((key, scheduledEvent));
+        if (choosable) _pending.Insert(InsertionIndex(timeMs), (key, scheduledEvent));
         else _queue.Enqueue(scheduledEvent, key);
     }
 
@@ -51,14 +52,13 @@ public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
     public bool TryTake(out TEvent scheduledEvent, out EventKey key)
     {
         if (!choosable) return _queue.TryDequeue(out scheduledEvent!, out key);
-        int earliest = EarliestIndex();
-        if (earliest < 0)
+        if (_pending.Count == 0)
         {
             scheduledEvent = default!;
             key = default;
             return false;
         }
-        (key, scheduledEvent) = TakeAt(earliest);
+        (key, scheduledEvent) = TakeAt(0);
         return true;
     }
 
@@ -70,25 +70,36 @@ public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
         return taken;
     }
 
+    /// <summary>Removes every pending event the predicate holds for, keeping the others' order (choosable mode only).</summary>
+    public int RemoveAll(Predicate<(EventKey Key, TEvent Event)> match) =>
+        choosable ? _pending.RemoveAll(match) : throw new InvalidOperationException("not a choosable agenda");
+
     public bool TryPeekTime(out long timeMs)
     {
         if (choosable)
         {
-            int earliest = EarliestIndex();
-            timeMs = earliest < 0 ? 0 : _pending[earliest].Key.TimeMs;
-            return earliest >= 0;
+            timeMs = _pending.Count == 0 ? 0 : _pending[0].Key.TimeMs;
+            return _pending.Count > 0;
         }
         bool any = _queue.TryPeek(out _, out EventKey key);
         timeMs = key.TimeMs;
         return any;
     }
 
-    private int EarliestIndex()
+    /// <summary>
+    /// Where an event at <paramref name="timeMs"/> goes: after every pending event at that time or earlier,
+    /// since its sequence number is larger than theirs (binary search over the sorted list).
+    /// </summary>
+    private int InsertionIndex(long timeMs)
     {
-        int earliest = -1;
-        for (int i = 0; i < _pending.Count; i++)
-            if (earliest < 0 || _pending[i].Key.CompareTo(_pending[earliest].Key) < 0) earliest = i;
-        return earliest;
+        int low = 0, high = _pending.Count;
+        while (low < high)
+        {
+            int middle = (low + high) >>> 1;
+            if (_pending[middle].Key.TimeMs <= timeMs) low = middle + 1;
+            else high = middle;
+        }
+        return low;
     }
 }
 

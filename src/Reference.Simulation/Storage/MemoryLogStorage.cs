@@ -38,16 +38,19 @@ public sealed class MemoryLogStorage : ILogStorage
     private byte[]? _quorumStateFile;
 
     /// <summary>The last persisted quorum state, decoded afresh on every read; null when none was ever written.</summary>
-    public Protocol.Messages.QuorumStateData? QuorumState
-    {
-        get
-        {
-            if (_quorumStateFile is null) return null;
-            if (!Protocol.Messages.MessageBytes.TryDecode(_quorumStateFile, QuorumStateFileVersion, out Protocol.Messages.QuorumStateData? state, out string? error))
-                throw new InvalidOperationException($"the quorum-state file does not read back: {error}");
-            return state;
-        }
-    }
+    public Protocol.Messages.QuorumStateData? QuorumState => _quorumStateFile is null ? null : DecodeQuorumState(_quorumStateFile);
+
+    /// <summary>
+    /// The same state, decoded once per write and shared by every read until the next write: for readers that
+    /// never change it (the monitors, which read every node's after every event). Null when none was written.
+    /// </summary>
+    internal Protocol.Messages.QuorumStateData? SharedQuorumState => _quorumStateFile is null ? null : _quorumStateShared ??= DecodeQuorumState(_quorumStateFile);
+
+    private Protocol.Messages.QuorumStateData? _quorumStateShared;
+
+    private static Protocol.Messages.QuorumStateData DecodeQuorumState(byte[] file) =>
+        Protocol.Messages.MessageBytes.TryDecode(file, QuorumStateFileVersion, out Protocol.Messages.QuorumStateData? state, out string? error)
+            ? state! : throw new InvalidOperationException($"the quorum-state file does not read back: {error}");
 
     /// <summary>
     /// The disk's meta.properties, reduced to what the core reads of it: the <c>directory.id</c> its format
@@ -93,6 +96,7 @@ public sealed class MemoryLogStorage : ILogStorage
                 return true;
             case NodeEffect.PersistQuorumState persist:
                 _quorumStateFile = Protocol.Messages.MessageBytes.Encode(persist.State, QuorumStateFileVersion);
+                _quorumStateShared = null;
                 return true;
             default:
                 return true;
