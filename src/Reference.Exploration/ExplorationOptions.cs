@@ -32,6 +32,12 @@ public sealed record ExplorationOptions
     /// <summary>The fault budget: links cut for the rest of the iteration (a majority always stays connected).</summary>
     public int PartitionsMax { get; init; }
 
+    /// <summary>The fault budget: nodes isolated (every link cut) for <see cref="IsolationMs"/>, then healed; fewer than half the voters at once.</summary>
+    public int IsolationsMax { get; init; }
+
+    /// <summary>How long an isolation lasts, in virtual time.</summary>
+    public long IsolationMs { get; init; } = 15_000;
+
     /// <summary>Virtual time of the fair suffix each iteration ends with, where liveness is judged; 0 for none.</summary>
     public long FairSuffixMs { get; init; }
 
@@ -59,7 +65,7 @@ public sealed record ExplorationOptions
     public int? DataMinInsyncReplicas { get; init; }
 
     /// <summary>Faults one iteration may inject at most, of every kind.</summary>
-    public int FaultBudget => CrashesMax + WipesMax + KillsMax + DropsMax + PartitionsMax;
+    public int FaultBudget => CrashesMax + WipesMax + KillsMax + DropsMax + PartitionsMax + IsolationsMax;
 
     /// <summary>
     /// <c>metadata.max.idle.interval.ms</c> for every node when set (0: no idle NoOps); null keeps Kafka's 500 ms.
@@ -87,7 +93,8 @@ public sealed record ExplorationOptions
         if (!Enum.IsDefined(Workload)) throw new ArgumentOutOfRangeException(nameof(Workload), Workload, "no such workload");
         if (DataMinInsyncReplicas is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataMinInsyncReplicas), DataMinInsyncReplicas, "1 to 7 replicas");
         if (DataReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataReplicationFactor), DataReplicationFactor, "1 to 7 replicas");
-        if (CrashesMax < 0 || WipesMax < 0 || KillsMax < 0 || DropsMax < 0 || PartitionsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+        if (IsolationMs < 1) throw new ArgumentOutOfRangeException(nameof(IsolationMs), IsolationMs, "an isolation lasts at least 1 ms");
+        if (CrashesMax < 0 || WipesMax < 0 || KillsMax < 0 || DropsMax < 0 || PartitionsMax < 0 || IsolationsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
         if (MetadataMaxIdleIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, "the metadata idle interval is 0 (no NoOps) or positive");
     }
 }

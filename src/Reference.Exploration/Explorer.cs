@@ -97,6 +97,8 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
             CrashesMax = options.CrashesMax,
             WipesMax = options.WipesMax,
             KillsMax = options.KillsMax,
+            IsolationsMax = options.IsolationsMax,
+            IsolationMs = options.IsolationMs,
             DropsMax = options.DropsMax,
             PartitionsMax = options.PartitionsMax,
             FairSuffixMs = options.FairSuffixMs,

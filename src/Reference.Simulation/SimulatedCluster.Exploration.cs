@@ -31,6 +31,7 @@ public sealed partial class SimulatedCluster
     private int _killsChosen;
     private int _dropsChosen;
     private int _partitionsChosen;
+    private int _isolationsChosen;
     private long _explorationSteps;
     private bool _fairSuffixCompleted;
 
@@ -78,6 +79,7 @@ public sealed partial class SimulatedCluster
         }
         _step!.PendingDigest = digest;
         AddPartitionChoices(control);
+        AddIsolationChoices(control);
         bool mayCrash = _crashesChosen < control.CrashesMax, mayWipe = _wipesChosen < control.WipesMax, mayKill = _killsChosen < control.KillsMax;
         if (!mayCrash && !mayWipe && !mayKill) return;
         foreach (SimulatedNode node in _nodes)
@@ -110,6 +112,33 @@ public sealed partial class SimulatedCluster
                 _choices.Add(new ScheduleChoice(ChoiceKind.Partition, b, a, 0, _nowMs));
                 _choiceSources.Add(0);
             }
+    }
+
+    /// <summary>Offers isolating each node not isolated yet, while afterwards fewer than half the voters are isolated.</summary>
+    private void AddIsolationChoices(ExplorationControl control)
+    {
+        if (_isolationsChosen >= control.IsolationsMax) return;
+        int voters = 0, isolatedVoters = 0;
+        foreach (SimulatedNode node in _nodes)
+        {
+            if (!node.View.IsVoter) continue;
+            voters++;
+            if (IsIsolated(node.Id)) isolatedVoters++;
+        }
+        foreach (SimulatedNode node in _nodes)
+        {
+            if (IsIsolated(node.Id) || (node.View.IsVoter && 2 * (isolatedVoters + 1) >= voters)) continue;
+            _choices.Add(new ScheduleChoice(ChoiceKind.Isolate, node.Id, 0, 0, _nowMs));
+            _choiceSources.Add(0);
+        }
+    }
+
+    /// <summary>Whether every link between the node and the others is cut.</summary>
+    private bool IsIsolated(int nodeId)
+    {
+        foreach (SimulatedNode other in _nodes)
+            if (other.Id != nodeId && !_network.IsBlocked(nodeId, other.Id)) return false;
+        return _nodes.Count > 1;
     }
 
     private bool KeepsMajoritiesConnected(int cutA, int cutB)
@@ -147,6 +176,20 @@ public sealed partial class SimulatedCluster
         {
             _partitionsChosen++;
             Block([(choice.FromId, choice.NodeId), (choice.NodeId, choice.FromId)], $"explorer: n{choice.FromId}<->n{choice.NodeId}", healAfterMs: null);
+            return;
+        }
+        if (choice.Kind == ChoiceKind.Isolate)
+        {
+            _isolationsChosen++;
+            // Only the links still up: the heal must not mend a link another fault cut for good.
+            var links = new List<(int From, int To)>();
+            foreach (SimulatedNode other in _nodes)
+            {
+                if (other.Id == choice.NodeId) continue;
+                if (!_network.IsBlocked(choice.NodeId, other.Id)) links.Add((choice.NodeId, other.Id));
+                if (!_network.IsBlocked(other.Id, choice.NodeId)) links.Add((other.Id, choice.NodeId));
+            }
+            Block(links, $"explorer: n{choice.NodeId} isolated", healAfterMs: _control!.IsolationMs);
             return;
         }
         if (choice.Kind == ChoiceKind.Crash)
@@ -278,6 +321,7 @@ public sealed partial class SimulatedCluster
         AgendaEvent.ServerSeesClose close => new(ChoiceKind.Close, close.Connection.ServerNodeId, Lane(close.Connection.Client), 0, timeMs),
         AgendaEvent.ClientSeesReset reset => new(ChoiceKind.Close, Lane(reset.Connection.Client), reset.Connection.ServerNodeId, 0, timeMs),
         AgendaEvent.WorkloadWake => new(ChoiceKind.Workload, ScheduleChoice.ClientLaneBase, 0, 0, timeMs),
+        AgendaEvent.HealLinks heal => new(ChoiceKind.Heal, heal.Links.Count > 0 ? heal.Links[0].From : 0, 0, 0, timeMs),
         _ => throw new InvalidOperationException($"{scheduled.GetType().Name} cannot be explored: drawn and scripted faults are the explorer's own choices"),
     };
 }

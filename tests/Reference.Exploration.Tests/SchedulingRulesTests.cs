@@ -29,7 +29,7 @@ public sealed class SchedulingRulesTests
                     Broken.Add($"events out of time order at step {step.Index}");
             int fault = -1;
             for (int i = 0; i < choices.Count && fault < 0; i++)
-                if (choices[i].Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Kill or ChoiceKind.Drop or ChoiceKind.Partition) fault = i;
+                if (choices[i].Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Kill or ChoiceKind.Drop or ChoiceKind.Partition or ChoiceKind.Isolate) fault = i;
             int pick = fault >= 0 ? fault : _random.Choose(step);
             Taken.Add(choices[pick].Kind);
             return pick;
@@ -164,5 +164,30 @@ public sealed class SchedulingRulesTests
         Assert.Null(report.FirstFinding);
         Assert.Equal(3, report.FairSchedules);
         Assert.Equal(3, strategy.Taken.Count(k => k == ChoiceKind.Partition));
+    }
+
+    [Fact]
+    public void IsolationsLeaveAQuorumOfVotersAndHealOnTime()
+    {
+        // Five voters: two may be isolated at once, never a third, and each isolation heals after its time.
+        var options = new ExplorationOptions
+        {
+            Voters = 5, Iterations = 1, StepsMax = 600, CrashesMax = 0, DropsMax = 0, IsolationsMax = 3, IsolationMs = 300, FairSuffixMs = 15_000,
+        };
+        var strategy = new FaultGreedy(3);
+        ExplorationReport report = new Explorer(options).Run(strategy);
+        Assert.Empty(strategy.Broken);
+        Assert.Null(report.FirstFinding);
+        Assert.Equal(1, report.FairSchedules);
+        int isolated = 0, most = 0;
+        foreach (ChoiceKind kind in strategy.Taken)
+        {
+            if (kind == ChoiceKind.Isolate) isolated++;
+            if (kind == ChoiceKind.Heal) isolated--;
+            most = Math.Max(most, isolated);
+        }
+        Assert.Equal(2, most);
+        Assert.Equal(options.IsolationsMax, strategy.Taken.Count(k => k == ChoiceKind.Isolate));
+        Assert.True(strategy.Taken.Count(k => k == ChoiceKind.Heal) >= 2, "an isolation never healed within the prefix");
     }
 }

@@ -40,6 +40,12 @@ public sealed class ExploreCommand : ICliVerb
         Description = "Fault budget: processes killed per iteration (kill -9: the node restarts keeping what it wrote, flushed or not).",
         DefaultValueFactory = _ => 0,
     };
+    private readonly Option<int> _isolations = new("--isolations")
+    {
+        Description = "Fault budget: nodes isolated per iteration (every link cut for --isolate-for, then healed; fewer than half the voters at once).",
+        DefaultValueFactory = _ => 0,
+    };
+    private readonly Option<string> _isolateFor = new("--isolate-for") { Description = "How long an isolation lasts (virtual time, e.g. 15s).", DefaultValueFactory = _ => "15s" };
     private readonly Option<short?> _replicationFactor = new("--replication-factor")
     {
         Description = "The data topic's replication factor with --workload data or all (default min(3, voters)).",
@@ -75,7 +81,7 @@ public sealed class ExploreCommand : ICliVerb
     {
         var command = new Command("explore", "Explore schedules of a small cluster systematically (random walk, PCT, DFS, portfolio, timely), with faults as choices.")
         {
-            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _changePoints, _fairSuffix, _metadataIdle, _bug, _trace, _workload, _noWorkload, _replicationFactor, _minInsyncReplicas, _countStates, _listBugs,
+            _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _isolations, _isolateFor, _changePoints, _fairSuffix, _metadataIdle, _bug, _trace, _workload, _noWorkload, _replicationFactor, _minInsyncReplicas, _countStates, _listBugs,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -122,6 +128,9 @@ public sealed class ExploreCommand : ICliVerb
     private ExplorationOptions Options(ParseResult parsed)
     {
         string suffix = parsed.GetValue(_fairSuffix) ?? "0";
+        string isolateFor = parsed.GetValue(_isolateFor) ?? "15s";
+        if (!FaultKnob.TryParseMilliseconds(isolateFor, out long isolationMs) || isolationMs < 1)
+            throw new CliUsageException($"--isolate-for takes a positive virtual time such as 500ms or 15s, not '{isolateFor}'");
         if (!FaultKnob.TryParseMilliseconds(suffix, out long suffixMs) || suffixMs < 0)
             throw new CliUsageException($"--fair-suffix takes a virtual time such as 0, 500ms or 20s, not '{suffix}'");
         ReintroducedBugs bugs = ReintroducedBugs.None;
@@ -140,6 +149,8 @@ public sealed class ExploreCommand : ICliVerb
             CrashesMax = parsed.GetValue(_crashes),
             WipesMax = parsed.GetValue(_wipes),
             KillsMax = parsed.GetValue(_kills),
+            IsolationsMax = parsed.GetValue(_isolations),
+            IsolationMs = isolationMs,
             DataReplicationFactor = parsed.GetValue(_replicationFactor),
             DataMinInsyncReplicas = parsed.GetValue(_minInsyncReplicas),
             DropsMax = parsed.GetValue(_drops),

@@ -9,7 +9,7 @@ namespace Reference.Exploration.Museum;
 /// </summary>
 public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCore, int Voters, string Strategy, int Iterations, int StepsMax,
     int CrashesMax, int DropsMax, int PartitionsMax, long FairSuffixMs, ExplorationWorkload Workload, string ExpectedViolation, int WipesMax = 0, ulong Seed = 1,
-    int KillsMax = 0, short? DataReplicationFactor = null, int? MetadataMaxIdleIntervalMs = null, int? DataMinInsyncReplicas = null)
+    int KillsMax = 0, short? DataReplicationFactor = null, int? MetadataMaxIdleIntervalMs = null, int? DataMinInsyncReplicas = null, int IsolationsMax = 0, long IsolationMs = 15_000)
 {
     /// <summary>The switch's name, as `--bug` and the trace write it (<see cref="ReintroducedBugNames"/>).</summary>
     public string Name => ReintroducedBugNames.Format(Switch);
@@ -24,6 +24,8 @@ public sealed record MuseumBug(ReintroducedBugs Switch, string Story, bool InCor
         CrashesMax = CrashesMax,
         WipesMax = WipesMax,
         KillsMax = KillsMax,
+        IsolationsMax = IsolationsMax,
+        IsolationMs = IsolationMs,
         DataReplicationFactor = DataReplicationFactor,
         DataMinInsyncReplicas = DataMinInsyncReplicas,
         DropsMax = DropsMax,

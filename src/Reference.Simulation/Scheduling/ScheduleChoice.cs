@@ -37,6 +37,13 @@ public enum ChoiceKind : byte
     /// the other kinds' signatures stay as they were).
     /// </summary>
     Kill,
+    /// <summary>
+    /// Fault: every link between a node and the others is cut both ways, for <see cref="ExplorationControl.IsolationMs"/>
+    /// (Jepsen's isolated node): it runs on, alone, until the links heal (last, so the other kinds' signatures stay).
+    /// </summary>
+    Isolate,
+    /// <summary>An isolated node's links heal (not a fault: the isolation's end, due at its time).</summary>
+    Heal,
 }
 
 /// <summary>
@@ -56,7 +63,7 @@ public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int Fr
     /// <summary>The fault injector's lane.</summary>
     public const int FaultLane = 128;
 
-    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Kill or ChoiceKind.Drop or ChoiceKind.Partition ? FaultLane : NodeId;
+    public int Lane => Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Kill or ChoiceKind.Drop or ChoiceKind.Partition or ChoiceKind.Isolate ? FaultLane : NodeId;
 
     public ulong Signature
     {
@@ -158,6 +165,16 @@ public sealed record ExplorationControl
     /// within the same minority rule, but keeps every byte it wrote (the page cache survives a killed process).
     /// </summary>
     public int KillsMax { get; init; }
+
+    /// <summary>
+    /// Nodes the chooser may isolate (the fault budget): all of a node's links cut for <see cref="IsolationMs"/>,
+    /// then healed. Unlike a cut link, an isolation may leave nodes short of a majority, since it heals; it is
+    /// offered while fewer than half the voters are isolated, so the rest keep a quorum among themselves.
+    /// </summary>
+    public int IsolationsMax { get; init; }
+
+    /// <summary>How long an isolation lasts, in virtual time.</summary>
+    public long IsolationMs { get; init; } = 15_000;
 
     /// <summary>Virtual time of the fair suffix; 0 for none (liveness is then not checked).</summary>
     public long FairSuffixMs { get; init; }

@@ -122,9 +122,13 @@ public static class TraceReader
         return new TraceDocument(header, entries, end);
     }
 
-    /// <summary>Reads a trace file; one whose last line is unfinished is read as far as its last whole event.</summary>
+    /// <summary>
+    /// Reads a trace file; one whose last line is unfinished is read as far as its last whole event. A name
+    /// ending in <c>.gz</c> is read through gzip (a long data-plane trace kept in traces/ is some 4 MB of text).
+    /// </summary>
     public static TraceDocument ReadFile(string path)
     {
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return ReadCompressedFile(path);
         bool cutShort;
         using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
         {
@@ -133,5 +137,22 @@ public static class TraceReader
         }
         using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
         return Read(reader, cutShort);
+    }
+
+    private static TraceDocument ReadCompressedFile(string path)
+    {
+        string text;
+        try
+        {
+            using var gzip = new System.IO.Compression.GZipStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite),
+                System.IO.Compression.CompressionMode.Decompress);
+            using var decompressed = new StreamReader(gzip);
+            text = decompressed.ReadToEnd();
+        }
+        catch (InvalidDataException error)
+        {
+            throw new TraceFormatException($"{path} is not a gzip-compressed trace ({error.Message})");
+        }
+        return Read(new StringReader(text), cutShort: text.Length > 0 && text[^1] != '\n');
     }
 }

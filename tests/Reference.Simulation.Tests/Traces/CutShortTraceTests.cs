@@ -53,4 +53,21 @@ public sealed class CutShortTraceTests : IDisposable
         Assert.Equal(TraceReader.Read(new StringReader(trace)).Entries.Count, ReadCut(trace).Entries.Count);
         Assert.NotNull(ReadCut(trace).End);
     }
+
+    [Fact]
+    public void AGzipCompressedTraceReadsAsItsTextAndACorruptOneIsAFormatError()
+    {
+        string trace = Trace();
+        string path = Path.Combine(_directory, "whole.trace.gz");
+        using (var gzip = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.SmallestSize))
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(trace));
+        TraceDocument compressed = TraceReader.ReadFile(path);
+        TraceDocument plain = TraceReader.Read(new StringReader(trace));
+        Assert.Equal(plain.Entries.Select(line => line.LineNumber), compressed.Entries.Select(line => line.LineNumber));
+        Assert.True(new TraceReplayer(CounterNode.Correct).Replay(compressed).IsIdentical);
+
+        string corrupt = Path.Combine(_directory, "corrupt.trace.gz");
+        File.WriteAllText(corrupt, trace);
+        Assert.Throws<TraceFormatException>(() => TraceReader.ReadFile(corrupt));
+    }
 }

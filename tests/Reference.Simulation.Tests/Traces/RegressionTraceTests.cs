@@ -5,7 +5,7 @@ using Reference.Simulation.Traces;
 namespace Reference.Simulation.Tests.Traces;
 
 /// <summary>
-/// Every trace kept in traces/ replays identically, with the nodes and monitors it was recorded with: the toys'
+/// Every trace kept in traces/ (plain, or gzip-compressed as <c>.trace.gz</c>) replays identically, with the nodes and monitors it was recorded with: the toys'
 /// own, and spec/'s for the real node (what `kraft replay` checks), so a museum trace's violation must recur.
 /// </summary>
 public sealed class RegressionTraceTests
@@ -23,7 +23,9 @@ public sealed class RegressionTraceTests
     public static TheoryData<string> TracePaths()
     {
         var data = new TheoryData<string>();
-        foreach (string path in Directory.EnumerateFiles(TracesDirectory(), "*.trace", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        IEnumerable<string> paths = Directory.EnumerateFiles(TracesDirectory(), "*.trace", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(TracesDirectory(), "*.trace.gz", SearchOption.AllDirectories));
+        foreach (string path in paths.Order(StringComparer.Ordinal))
             data.Add(Path.GetRelativePath(TracesDirectory(), path));
         return data;
     }
