@@ -94,7 +94,12 @@ public sealed record ExplorationOptions
         if (DataMinInsyncReplicas is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataMinInsyncReplicas), DataMinInsyncReplicas, "1 to 7 replicas");
         if (DataReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataReplicationFactor), DataReplicationFactor, "1 to 7 replicas");
         if (IsolationMs < 1) throw new ArgumentOutOfRangeException(nameof(IsolationMs), IsolationMs, "an isolation lasts at least 1 ms");
-        if (CrashesMax < 0 || WipesMax < 0 || KillsMax < 0 || DropsMax < 0 || PartitionsMax < 0 || IsolationsMax < 0 || FairSuffixMs < 0) throw new ArgumentOutOfRangeException(nameof(CrashesMax), "budgets are not negative");
+        foreach ((string name, long value) in new (string, long)[]
+                 {
+                     (nameof(CrashesMax), CrashesMax), (nameof(WipesMax), WipesMax), (nameof(KillsMax), KillsMax), (nameof(DropsMax), DropsMax),
+                     (nameof(PartitionsMax), PartitionsMax), (nameof(IsolationsMax), IsolationsMax), (nameof(FairSuffixMs), FairSuffixMs),
+                 })
+            if (value < 0) throw new ArgumentOutOfRangeException(name, value, "fault budgets and the fair suffix are not negative");
         if (MetadataMaxIdleIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, "the metadata idle interval is 0 (no NoOps) or positive");
     }
 }

@@ -75,10 +75,16 @@ public sealed class ExploreCommandTests
     [InlineData("--workload", "everything")]
     [InlineData("--replication-factor", "9")]
     [InlineData("--kills", "-1")]
+    [InlineData("--isolations", "-1")]
+    [InlineData("--isolate-for", "0s")]
+    [InlineData("--min-insync-replicas", "0")]
+    [InlineData("--voters", "9")]
     public async Task BadArgumentsGetAOneLineMessage(string option, string value)
     {
         (int exitCode, _, string error) = await Kraft("explore", option, value, "--iterations", "1");
         Assert.NotEqual(0, exitCode);
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // The message names the flag the user typed, not an internal property.
+        Assert.Contains(option, error, StringComparison.Ordinal);
     }
 }

@@ -165,6 +165,10 @@ public sealed class ExploreCommand : ICliVerb
         {
             options.Validate();
         }
+        catch (ArgumentOutOfRangeException invalid) when (invalid.ParamName is string option && Flags.TryGetValue(option, out string? flag))
+        {
+            throw new CliUsageException($"{flag} takes {Expected(option)}, not {invalid.ActualValue}");
+        }
         catch (ArgumentOutOfRangeException invalid)
         {
             throw new CliUsageException(invalid.Message.ReplaceLineEndings(" "));
@@ -183,6 +187,32 @@ public sealed class ExploreCommand : ICliVerb
         if (none && workload != ExplorationWorkload.None) throw new CliUsageException($"--no-workload contradicts --workload {name}");
         return workload;
     }
+
+    /// <summary>The command-line flag behind each option a validation may refuse, so the error names what the user typed.</summary>
+    private static readonly Dictionary<string, string> Flags = new(StringComparer.Ordinal)
+    {
+        [nameof(ExplorationOptions.Voters)] = "--voters",
+        [nameof(ExplorationOptions.Iterations)] = "--iterations",
+        [nameof(ExplorationOptions.StepsMax)] = "--max-steps",
+        [nameof(ExplorationOptions.CrashesMax)] = "--crashes",
+        [nameof(ExplorationOptions.WipesMax)] = "--wipes",
+        [nameof(ExplorationOptions.KillsMax)] = "--kills",
+        [nameof(ExplorationOptions.DropsMax)] = "--drops",
+        [nameof(ExplorationOptions.PartitionsMax)] = "--partitions",
+        [nameof(ExplorationOptions.IsolationsMax)] = "--isolations",
+        [nameof(ExplorationOptions.FairSuffixMs)] = "--fair-suffix",
+        [nameof(ExplorationOptions.DataReplicationFactor)] = "--replication-factor",
+        [nameof(ExplorationOptions.DataMinInsyncReplicas)] = "--min-insync-replicas",
+        [nameof(ExplorationOptions.MetadataMaxIdleIntervalMs)] = "--metadata-idle-interval-ms",
+    };
+
+    private static string Expected(string option) => option switch
+    {
+        nameof(ExplorationOptions.Voters) => "1 to 7",
+        nameof(ExplorationOptions.Iterations) or nameof(ExplorationOptions.StepsMax) => "1 or more",
+        nameof(ExplorationOptions.DataReplicationFactor) or nameof(ExplorationOptions.DataMinInsyncReplicas) => "1 to 7",
+        _ => "0 or more",
+    };
 
     private static string Progress(ExplorationReport report, int iterationsMax) => string.Create(CultureInfo.InvariantCulture,
         $"[{Bar(report.Iterations, iterationsMax)}] {report.Iterations}/{iterationsMax} iterations, {report.IterationsPerSecond:F0}/s, {report.Violations} violations");
