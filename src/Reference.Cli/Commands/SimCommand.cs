@@ -49,6 +49,10 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             "or all (both; the default).",
     };
     private readonly Option<long?> _eventsMax = new("--events-max") { Description = "Stop a seed after this many events." };
+    private readonly Option<int?> _metadataIdle = new("--metadata-idle-interval-ms")
+    {
+        Description = "Every node's metadata.max.idle.interval.ms (0: no idle NoOp records); Kafka's 500 when not given. The trace records it.",
+    };
     private readonly Option<bool> _checkDeterminism = CommonOptions.Flag("--check-determinism",
         "Run every seed twice and compare digests of the two traces; a difference is a simulator or node bug (no wall clock, threads or hash order may reach a run).");
 
@@ -56,7 +60,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
     {
         var command = new Command("sim", "Simulate a cluster deterministically, with faults, over one seed or a sweep of seeds.")
         {
-            _seed, _seeds, _voters, _observers, _faults, _duration, _workload, _trace, _bug, _eventsMax, _checkDeterminism,
+            _seed, _seeds, _voters, _observers, _faults, _duration, _workload, _trace, _bug, _eventsMax, _metadataIdle, _checkDeterminism,
         };
         command.SetVerbAction(console, (parsed, _) => RunAsync(parsed, console));
         return command;
@@ -172,6 +176,9 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             Faults = faults,
         };
         if (parsed.GetValue(_eventsMax) is long eventsMax) options = options with { EventsMax = eventsMax };
+        if (parsed.GetValue(_metadataIdle) is int idleMs)
+            options = idleMs >= 0 ? options with { MetadataMaxIdleIntervalMs = idleMs }
+                : throw new CliUsageException($"--metadata-idle-interval-ms takes 0 (no idle NoOps) or more, not {idleMs}");
         if (parsed.GetValue(_bug) is string bugNames)
         {
             if (!ReintroducedBugNames.TryParse(bugNames, out ReintroducedBugs bugs, out string? unknown)) throw new CliUsageException($"--bug: {unknown}");

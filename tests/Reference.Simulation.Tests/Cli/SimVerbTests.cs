@@ -67,6 +67,22 @@ public sealed class SimVerbTests : IDisposable
     }
 
     [Fact]
+    public async Task TheMetadataIdleIntervalReachesEveryNodeAndItsTraceReplays()
+    {
+        string path = Path.Combine(_directory, "idle.trace");
+        var sim = await Run(new SimCommand(), "sim", "--seed", "3", "--duration", "5s", "--metadata-idle-interval-ms", "0", "--trace", path);
+        Assert.True(sim.ExitCode == 0, sim.Out + sim.Error);
+        Assert.Contains("\nmetadata-max-idle-interval-ms 0\n", File.ReadAllText(path));
+        var replay = await Run(new ReplayCommand(), "replay", path);
+        Assert.True(replay.ExitCode == 0, replay.Out + replay.Error);
+        Assert.Contains(": identical: ", replay.Out);
+
+        var bad = await Run(new SimCommand(), "sim", "--seed", "3", "--metadata-idle-interval-ms", "-1");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("--metadata-idle-interval-ms takes 0", bad.Error);
+    }
+
+    [Fact]
     public async Task ASweepPrintsASummary()
     {
         var sim = await Run(Sim(PingNode.Implementation), "sim", "--seeds", "1..3", "--faults", "network", "--duration", "5s");
