@@ -85,21 +85,29 @@ public sealed record ExplorationOptions
     /// <summary>Stop at the first violation (a campaign's usual mode); false counts them all.</summary>
     public bool StopAtFirstViolation { get; init; } = true;
 
+    /// <summary>What an option takes, in the words <see cref="Validate"/>'s refusals use (and `kraft explore` repeats).</summary>
+    public static string Expected(string option) => option switch
+    {
+        nameof(Voters) or nameof(DataReplicationFactor) or nameof(DataMinInsyncReplicas) => "1 to 7",
+        nameof(Iterations) or nameof(StepsMax) => "1 or more",
+        nameof(IsolationMs) => "at least 1 ms",
+        nameof(Workload) => "one of none, metadata, data, all",
+        _ => "0 or more",
+    };
+
     public void Validate()
     {
-        if (Voters is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(Voters), Voters, "1 to 7 voters");
-        if (Iterations < 1) throw new ArgumentOutOfRangeException(nameof(Iterations), Iterations, "at least one iteration");
-        if (StepsMax < 1) throw new ArgumentOutOfRangeException(nameof(StepsMax), StepsMax, "at least one step");
-        if (!Enum.IsDefined(Workload)) throw new ArgumentOutOfRangeException(nameof(Workload), Workload, "no such workload");
-        if (DataMinInsyncReplicas is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataMinInsyncReplicas), DataMinInsyncReplicas, "1 to 7 replicas");
-        if (DataReplicationFactor is < 1 or > 7) throw new ArgumentOutOfRangeException(nameof(DataReplicationFactor), DataReplicationFactor, "1 to 7 replicas");
-        if (IsolationMs < 1) throw new ArgumentOutOfRangeException(nameof(IsolationMs), IsolationMs, "an isolation lasts at least 1 ms");
-        foreach ((string name, long value) in new (string, long)[]
+        foreach ((string name, long? value, long min, long max) in new (string, long?, long, long)[]
                  {
-                     (nameof(CrashesMax), CrashesMax), (nameof(WipesMax), WipesMax), (nameof(KillsMax), KillsMax), (nameof(DropsMax), DropsMax),
-                     (nameof(PartitionsMax), PartitionsMax), (nameof(IsolationsMax), IsolationsMax), (nameof(FairSuffixMs), FairSuffixMs),
+                     (nameof(Voters), Voters, 1, 7), (nameof(Iterations), Iterations, 1, long.MaxValue), (nameof(StepsMax), StepsMax, 1, long.MaxValue),
+                     (nameof(DataMinInsyncReplicas), DataMinInsyncReplicas, 1, 7), (nameof(DataReplicationFactor), DataReplicationFactor, 1, 7),
+                     (nameof(IsolationMs), IsolationMs, 1, long.MaxValue),
+                     (nameof(CrashesMax), CrashesMax, 0, long.MaxValue), (nameof(WipesMax), WipesMax, 0, long.MaxValue),
+                     (nameof(KillsMax), KillsMax, 0, long.MaxValue), (nameof(DropsMax), DropsMax, 0, long.MaxValue),
+                     (nameof(PartitionsMax), PartitionsMax, 0, long.MaxValue), (nameof(IsolationsMax), IsolationsMax, 0, long.MaxValue),
+                     (nameof(FairSuffixMs), FairSuffixMs, 0, long.MaxValue), (nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, 0, long.MaxValue),
                  })
-            if (value < 0) throw new ArgumentOutOfRangeException(name, value, "fault budgets and the fair suffix are not negative");
-        if (MetadataMaxIdleIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(MetadataMaxIdleIntervalMs), MetadataMaxIdleIntervalMs, "the metadata idle interval is 0 (no NoOps) or positive");
+            if (value < min || value > max) throw new ArgumentOutOfRangeException(name, value, Expected(name));
+        if (!Enum.IsDefined(Workload)) throw new ArgumentOutOfRangeException(nameof(Workload), Workload, Expected(nameof(Workload)));
     }
 }

@@ -129,8 +129,8 @@ public sealed class ExploreCommand : ICliVerb
     {
         string suffix = parsed.GetValue(_fairSuffix) ?? "0";
         string isolateFor = parsed.GetValue(_isolateFor) ?? "15s";
-        if (!FaultKnob.TryParseMilliseconds(isolateFor, out long isolationMs) || isolationMs < 1)
-            throw new CliUsageException($"--isolate-for takes a positive virtual time such as 500ms or 15s, not '{isolateFor}'");
+        if (!FaultKnob.TryParseMilliseconds(isolateFor, out long isolationMs))
+            throw new CliUsageException($"--isolate-for takes a virtual time such as 500ms or 15s, not '{isolateFor}'");
         if (!FaultKnob.TryParseMilliseconds(suffix, out long suffixMs) || suffixMs < 0)
             throw new CliUsageException($"--fair-suffix takes a virtual time such as 0, 500ms or 20s, not '{suffix}'");
         ReintroducedBugs bugs = ReintroducedBugs.None;
@@ -167,7 +167,7 @@ public sealed class ExploreCommand : ICliVerb
         }
         catch (ArgumentOutOfRangeException invalid) when (invalid.ParamName is string option && Flags.TryGetValue(option, out string? flag))
         {
-            throw new CliUsageException($"{flag} takes {Expected(option)}, not {invalid.ActualValue}");
+            throw new CliUsageException($"{flag} takes {ExplorationOptions.Expected(option)}, not {invalid.ActualValue}");
         }
         catch (ArgumentOutOfRangeException invalid)
         {
@@ -204,14 +204,7 @@ public sealed class ExploreCommand : ICliVerb
         [nameof(ExplorationOptions.DataReplicationFactor)] = "--replication-factor",
         [nameof(ExplorationOptions.DataMinInsyncReplicas)] = "--min-insync-replicas",
         [nameof(ExplorationOptions.MetadataMaxIdleIntervalMs)] = "--metadata-idle-interval-ms",
-    };
-
-    private static string Expected(string option) => option switch
-    {
-        nameof(ExplorationOptions.Voters) => "1 to 7",
-        nameof(ExplorationOptions.Iterations) or nameof(ExplorationOptions.StepsMax) => "1 or more",
-        nameof(ExplorationOptions.DataReplicationFactor) or nameof(ExplorationOptions.DataMinInsyncReplicas) => "1 to 7",
-        _ => "0 or more",
+        [nameof(ExplorationOptions.IsolationMs)] = "--isolate-for",
     };
 
     private static string Progress(ExplorationReport report, int iterationsMax) => string.Create(CultureInfo.InvariantCulture,

@@ -176,9 +176,7 @@ public sealed class SimCommand(Func<NodeImplementation?>? node = null, Func<IRea
             Faults = faults,
         };
         if (parsed.GetValue(_eventsMax) is long eventsMax) options = options with { EventsMax = eventsMax };
-        if (parsed.GetValue(_metadataIdle) is int idleMs)
-            options = idleMs >= 0 ? options with { MetadataMaxIdleIntervalMs = idleMs }
-                : throw new CliUsageException($"--metadata-idle-interval-ms takes 0 (no idle NoOps) or more, not {idleMs}");
+        if (parsed.GetValue(_metadataIdle) is int idleMs) options = options with { MetadataMaxIdleIntervalMs = idleMs };
         if (parsed.GetValue(_bug) is string bugNames)
         {
             if (!ReintroducedBugNames.TryParse(bugNames, out ReintroducedBugs bugs, out string? unknown)) throw new CliUsageException($"--bug: {unknown}");

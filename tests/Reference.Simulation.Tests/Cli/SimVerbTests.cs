@@ -79,7 +79,8 @@ public sealed class SimVerbTests : IDisposable
 
         var bad = await Run(new SimCommand(), "sim", "--seed", "3", "--metadata-idle-interval-ms", "-1");
         Assert.NotEqual(0, bad.ExitCode);
-        Assert.Contains("--metadata-idle-interval-ms takes 0", bad.Error);
+        Assert.Contains("0 (no idle NoOps) or a positive interval", bad.Error);
+        Assert.Single(bad.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]
