@@ -52,8 +52,8 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
         for (int iteration = 0; iteration < options.Iterations && strategy.BeginIteration(iteration); iteration++)
         {
             recorder.Reset(options.CountStates ? states : null);
-            // DFS replays one tree of schedules: every iteration must start from the same cluster, so the same seed.
-            ulong seed = strategy is DfsStrategy ? options.Seed : SeedOf(iteration);
+            // DFS and coverage-guided search replay prefixes of earlier schedules: every iteration must start from the same cluster, so the same seed.
+            ulong seed = strategy.RunsOneCluster ? options.Seed : SeedOf(iteration);
             SimulationResult result = RunIteration(recorder, seed, trace: null);
             iterations++;
             steps += result.ExplorationSteps;
@@ -133,18 +133,8 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
         {
             _states?.Add(StateAbstraction.Hash(step.View, step.PendingDigest));
             int pick = inner.Choose(step);
-            if (pick >= 0) Decisions.Add(Ranked(step.Choices, pick));
+            if (pick >= 0) Decisions.Add(DecisionMatch.Ranked(step.Choices, pick));
             return pick;
-        }
-
-        /// <summary>The choice with its <see cref="ScheduleChoice.Rank"/>: how many choices before it share its signature.</summary>
-        private static ScheduleChoice Ranked(IReadOnlyList<ScheduleChoice> choices, int pick)
-        {
-            ulong signature = choices[pick].Signature;
-            int rank = 0;
-            for (int i = 0; i < pick; i++)
-                if (choices[i].Signature == signature) rank++;
-            return choices[pick] with { Rank = rank };
         }
     }
 }

@@ -16,6 +16,8 @@ public sealed class ExplorerTests
 
         public string Name => inner.Name;
 
+        public bool RunsOneCluster => inner.RunsOneCluster;
+
         public bool BeginIteration(int iteration) => inner.BeginIteration(iteration);
 
         public int Choose(ScheduleStep step)
@@ -31,6 +33,7 @@ public sealed class ExplorerTests
     [InlineData("probabilistic")]
     [InlineData("pct")]
     [InlineData("portfolio")]
+    [InlineData("coverage")]
     public void TheSameSeedChoosesTheSameSchedules(string strategy)
     {
         var first = new Recording(StrategyCatalog.Create(strategy, 7, Election.StepsMax));

@@ -222,7 +222,7 @@ public sealed class ExploreCommand : ICliVerb
         iterations:      {report.Iterations} in {report.Elapsed.TotalSeconds:F1} s ({report.IterationsPerSecond:F0} per second){(strategy is DfsStrategy { Exhausted: true } ? ", search exhausted" : "")}
         steps:           {report.Steps}
         distinct states: {(report.DistinctStates > 0 ? report.DistinctStates.ToString(CultureInfo.InvariantCulture) : "not counted (--count-states)")}
-        fair schedules:  {report.FairSchedules} of {report.Iterations}
+        fair schedules:  {report.FairSchedules} of {report.Iterations}{(strategy is CoverageGuidedStrategy coverage ? $"\ncoverage:        {coverage.Shapes} log shapes, {coverage.CorpusSize} schedules kept" : "")}
         violations:      {report.Violations}
 
         """);

@@ -22,6 +22,8 @@ public sealed class DfsStrategy(int statesMax = 1_000_000) : IExplorationStrateg
 
     public string Name => "dfs";
 
+    public bool RunsOneCluster => true;
+
     /// <summary>Distinct abstract states visited so far.</summary>
     public int StatesVisited => _visited.Count;
 

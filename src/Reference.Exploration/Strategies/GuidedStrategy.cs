@@ -28,20 +28,8 @@ public sealed class GuidedStrategy(IReadOnlyList<ScheduleChoice> decisions) : IE
         // Bounded by the list: each decision is looked at once.
         while (_next < decisions.Count)
         {
-            ScheduleChoice decision = decisions[_next++];
-            ulong wanted = decision.Signature;
-            int first = -1, atTime = -1, rank = 0;
-            for (int i = 0; i < step.Choices.Count; i++)
-            {
-                if (step.Choices[i].Signature != wanted) continue;
-                bool sameTime = step.Choices[i].TimeMs == decision.TimeMs;
-                if (sameTime && rank == decision.Rank) return i;
-                if (sameTime && atTime < 0) atTime = i;
-                if (first < 0) first = i;
-                rank++;
-            }
-            if (atTime >= 0) return atTime;
-            if (first >= 0) return first;
+            int pick = DecisionMatch.Find(step.Choices, decisions[_next++]);
+            if (pick >= 0) return pick;
         }
         return ScheduleStep.EndOfPrefix;
     }

@@ -13,4 +13,11 @@ public interface IExplorationStrategy : IScheduleChooser
 
     /// <summary>Prepares iteration <paramref name="iteration"/> (0-based); false when the strategy has nothing left to explore.</summary>
     bool BeginIteration(int iteration);
+
+    /// <summary>
+    /// True when every iteration must run the campaign's one seed: the strategy replays prefixes of earlier
+    /// iterations' schedules, which reach the same states only on the same cluster. Otherwise iteration i runs
+    /// seed + i, so the nodes' own randomness (election jitter) varies too.
+    /// </summary>
+    bool RunsOneCluster => false;
 }

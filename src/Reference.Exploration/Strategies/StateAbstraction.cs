@@ -37,7 +37,8 @@ public static class StateAbstraction
         return hash;
     }
 
-    private static ulong Mix(ulong value)
+    /// <summary>SplitMix64's finaliser: spreads a combined value over all 64 bits.</summary>
+    public static ulong Mix(ulong value)
     {
         value += 0x9E3779B97F4A7C15UL;
         value = (value ^ (value >> 30)) * 0xBF58476D1CE4E5B9UL;

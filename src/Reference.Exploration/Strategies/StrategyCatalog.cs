@@ -3,7 +3,7 @@ namespace Reference.Exploration.Strategies;
 /// <summary>The strategies `kraft explore --strategy` names.</summary>
 public static class StrategyCatalog
 {
-    public static IReadOnlyList<string> Names { get; } = ["random", "probabilistic", "pct", "dfs", "portfolio", "timely"];
+    public static IReadOnlyList<string> Names { get; } = ["random", "probabilistic", "pct", "dfs", "portfolio", "timely", "coverage"];
 
     /// <summary>
     /// A fresh strategy by name; PCT takes <paramref name="changePoints"/>, timely takes <paramref name="faultPoints"/>
@@ -17,6 +17,7 @@ public static class StrategyCatalog
         "dfs" => new DfsStrategy(),
         "portfolio" => PortfolioStrategy.Default(seed, stepsMax),
         "timely" => new TimelyStrategy(seed, faultPoints, stepsMax),
+        "coverage" => new CoverageGuidedStrategy(seed),
         _ => throw new ArgumentException($"unknown strategy '{name}' (one of {string.Join(", ", Names)})", nameof(name)),
     };
 

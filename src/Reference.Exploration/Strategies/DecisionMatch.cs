@@ -1,0 +1,42 @@
+using Reference.Simulation.Scheduling;
+
+namespace Reference.Exploration.Strategies;
+
+/// <summary>How a recorded decision is told among a step's enabled choices (replays, the shrinker, a corpus's prefixes).</summary>
+public static class DecisionMatch
+{
+    /// <summary>
+    /// The choice with its <see cref="ScheduleChoice.Rank"/> set: how many choices before it share its signature,
+    /// which with its time tells it from alike choices (two connections from one node to another, each with a
+    /// request or a close at its head).
+    /// </summary>
+    public static ScheduleChoice Ranked(IReadOnlyList<ScheduleChoice> choices, int pick)
+    {
+        ulong signature = choices[pick].Signature;
+        int rank = 0;
+        for (int i = 0; i < pick; i++)
+            if (choices[i].Signature == signature) rank++;
+        return choices[pick] with { Rank = rank };
+    }
+
+    /// <summary>
+    /// The enabled choice <paramref name="decision"/> names, or -1: the one with its signature, time and rank,
+    /// so an unchanged schedule replays exactly; else one with its signature and time; else the first with its
+    /// signature (a shrunk schedule's times move).
+    /// </summary>
+    public static int Find(IReadOnlyList<ScheduleChoice> choices, ScheduleChoice decision)
+    {
+        ulong wanted = decision.Signature;
+        int first = -1, atTime = -1, rank = 0;
+        for (int i = 0; i < choices.Count; i++)
+        {
+            if (choices[i].Signature != wanted) continue;
+            bool sameTime = choices[i].TimeMs == decision.TimeMs;
+            if (sameTime && rank == decision.Rank) return i;
+            if (sameTime && atTime < 0) atTime = i;
+            if (first < 0) first = i;
+            rank++;
+        }
+        return atTime >= 0 ? atTime : first;
+    }
+}
