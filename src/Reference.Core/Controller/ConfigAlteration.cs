@@ -124,13 +124,14 @@ internal static class ConfigAlteration
     /// INVALID_CONFIG and these messages, before it validates any value. Kafka writes a broker resource's record
     /// for every key a request names, changed or not (KAFKA-14136), so naming the key at all is refused for a
     /// broker, deleting it at all for the cluster default, and the legacy AlterConfigs' implicit deletion of a
-    /// value it leaves out counts as a deletion.
+    /// value it leaves out counts as a deletion. APPEND and SUBTRACT are left to <see cref="Apply"/>, which
+    /// refuses them on this integer key first, as Kafka does.
     /// </summary>
     private static string? MinInsyncReplicasRefusal(ConfigResource resource, List<Change> changes, bool replaceAll, IReadOnlyDictionary<string, string> current)
     {
         if (resource.Type != ConfigResourceType.Broker) return null;
         const string Key = TopicConfigCatalog.MinInsyncReplicas;
-        bool named = changes.Any(c => c.Key == Key);
+        bool named = changes.Any(c => c.Key == Key && c.Op is OpSet or OpDelete);
         bool implicitlyDeleted = replaceAll && !named && current.ContainsKey(Key);
         if (resource.Name != ConfigResource.ClusterDefaultBrokerName)
             return named || implicitlyDeleted ? $"Broker-level {Key} cannot be altered while ELR is enabled." : null;

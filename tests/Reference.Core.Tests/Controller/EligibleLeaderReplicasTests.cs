@@ -324,6 +324,15 @@ public sealed class EligibleLeaderReplicasTests
         Assert.Equal(before, _harness.Committed.Offset);
     }
 
+    /// <summary>APPEND to an integer key is refused for its type before the ELR rule is reached, as in Kafka.</summary>
+    [Fact]
+    public void AppendingToABrokerLevelMinInsyncReplicasIsRefusedForItsType()
+    {
+        var answer = AlterMinIsr(ConfigResourceType.Broker, "1", ConfigAlteration.OpAppend, "3");
+
+        Assert.Equal((ErrorCode.InvalidConfig, "Can't APPEND to key min.insync.replicas because its type is not LIST."), ((ErrorCode)answer.ErrorCode, answer.ErrorMessage));
+    }
+
     [Fact]
     public void TheClusterWideAndTopicMinInsyncReplicasAreAcceptedAndAnotherBrokerKeyIsNot()
     {
