@@ -24,13 +24,17 @@ public sealed class TopicsCommand : ICliVerb
     private readonly Option<bool> _ifNotExists = CommonOptions.Flag("--if-not-exists", "With --create: do nothing if the topic already exists.");
     private readonly Option<bool> _ifExists = CommonOptions.Flag("--if-exists", "With --alter or --delete: do nothing if the topic does not exist.");
     private readonly Option<bool> _excludeInternal = CommonOptions.Flag("--exclude-internal", "With --list or --describe: leave out internal topics.");
+    private readonly Option<int?> _partitionSizeLimit = new("--partition-size-limit-per-response")
+    {
+        Description = "With --describe: the most partitions one DescribeTopicPartitions response may carry (default 2000).",
+    };
 
     public Command Build(CliConsole console)
     {
         var command = new Command("topics", "Create, delete, describe, or change a topic (kafka-topics.sh).")
         {
             _bootstrap, _create, _list, _describe, _alter, _delete, _topic, _partitions, _replicationFactor, _config,
-            _ifNotExists, _ifExists, _excludeInternal,
+            _ifNotExists, _ifExists, _excludeInternal, _partitionSizeLimit,
         };
         command.SetVerbAction(console, (parsed, cancellationToken) => RunAsync(parsed, console, cancellationToken));
         return command;
@@ -61,9 +65,11 @@ public sealed class TopicsCommand : ICliVerb
     private async Task DescribeAsync(ParseResult parsed, AdminClient admin, CliConsole console, CancellationToken cancellationToken)
     {
         string? pattern = parsed.GetValue(_topic);
+        int partitionsPerPage = parsed.GetValue(_partitionSizeLimit) ?? AdminClient.PartitionsPerPageDefault;
+        if (partitionsPerPage < 1) throw new CliUsageException("--partition-size-limit-per-response must be at least 1");
         IReadOnlyList<string> names = await ExistingTopicsAsync(admin, pattern, !parsed.GetValue(_excludeInternal), requireMatch: pattern is not null, cancellationToken);
         if (names.Count == 0) return;
-        IReadOnlyList<TopicMetadata> topics = await admin.DescribeTopicsAsync(names, cancellationToken);
+        IReadOnlyList<TopicMetadata> topics = await admin.DescribeTopicsAsync(names, partitionsPerPage, cancellationToken);
         var configs = await admin.DescribeTopicConfigsAsync(names, cancellationToken);
         foreach (TopicMetadata topic in topics)
         foreach (string line in TopicDescriptionFormat.Lines(topic, configs.TryGetValue(topic.Name, out var entries) ? entries : []))

@@ -28,14 +28,18 @@ public static class TopicDescriptionFormat
     }
 
     /// <summary>
-    /// One partition. ELR and last-known ELR (KIP-966) come only from DescribeTopicPartitions, which this
-    /// client does not use yet, so they print N/A as Kafka does when it describes through Metadata.
+    /// One partition, with Kafka 3.7+'s Elr and LastKnownElr columns (KIP-966): the ids from
+    /// DescribeTopicPartitions, possibly none, or N/A when the partition was described through Metadata (a
+    /// broker without that API), as Kafka's TopicCommand prints them.
     /// </summary>
     public static string PartitionLine(string topic, PartitionMetadata partition)
     {
         string leader = partition.HasLeader ? partition.LeaderId.ToString(CultureInfo.InvariantCulture) : "none";
-        return $"\tTopic: {topic}\tPartition: {partition.Partition}\tLeader: {leader}\tReplicas: {Join(partition.Replicas)}\tIsr: {Join(partition.Isr)}\tElr: N/A\tLastKnownElr: N/A";
+        return $"\tTopic: {topic}\tPartition: {partition.Partition}\tLeader: {leader}\tReplicas: {Join(partition.Replicas)}\tIsr: {Join(partition.Isr)}"
+            + $"\tElr: {JoinOrNotAvailable(partition.Elr)}\tLastKnownElr: {JoinOrNotAvailable(partition.LastKnownElr)}";
     }
 
     private static string Join(IReadOnlyList<int> ids) => string.Join(",", ids);
+
+    private static string JoinOrNotAvailable(IReadOnlyList<int>? ids) => ids is null ? "N/A" : Join(ids);
 }

@@ -54,11 +54,71 @@ public sealed partial class AdminClient(ClusterClient cluster)
         return metadata.Topics.Where(t => includeInternal || !t.IsInternal).Select(t => t.Name).ToList();
     }
 
+    /// <summary>Kafka's admin client asks for at most this many partitions per DescribeTopicPartitions answer.</summary>
+    public const int PartitionsPerPageDefault = 2000;
+
+    /// <summary>
+    /// The most DescribeTopicPartitions pages one description reads: each page must move the cursor forward, and
+    /// this many pages of one partition each are more partitions than a cluster holds.
+    /// </summary>
+    private const int DescribePagesMax = 1_000_000;
+
     /// <summary>Partitions, leaders and replicas of the named topics (all topics when null), in name order.</summary>
-    public async Task<IReadOnlyList<TopicMetadata>> DescribeTopicsAsync(IReadOnlyCollection<string>? names, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<TopicMetadata>> DescribeTopicsAsync(IReadOnlyCollection<string>? names, CancellationToken cancellationToken = default) =>
+        DescribeTopicsAsync(names, PartitionsPerPageDefault, cancellationToken);
+
+    /// <summary>
+    /// Partitions, leaders, replicas and ISR of the named topics (all topics when null), in name order. Where the
+    /// broker serves DescribeTopicPartitions (Kafka 3.7+, KIP-966) it is read a page of at most
+    /// <paramref name="partitionsPerPage"/> partitions at a time, following the answer's cursor, and carries
+    /// each partition's eligible leader replicas and last known ELR; elsewhere Metadata answers without them,
+    /// as Kafka's admin client falls back.
+    /// </summary>
+    public async Task<IReadOnlyList<TopicMetadata>> DescribeTopicsAsync(IReadOnlyCollection<string>? names, int partitionsPerPage, CancellationToken cancellationToken = default)
     {
-        ClusterMetadata metadata = await Cluster.RefreshMetadataAsync(names, allowAutoTopicCreation: false, cancellationToken);
-        return metadata.Topics;
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitionsPerPage, 1);
+        if (names is { Count: 0 }) return [];
+        BrokerConnection connection = await Cluster.ConnectToAnyAsync(cancellationToken);
+        if (!connection.Versions.Supports(ApiKey.DescribeTopicPartitions))
+            return (await Cluster.RefreshMetadataAsync(names, allowAutoTopicCreation: false, cancellationToken)).Topics;
+        short version = connection.VersionFor(ApiKey.DescribeTopicPartitions);
+        var topics = new SortedDictionary<string, TopicMetadata>(StringComparer.Ordinal);
+        DescribeTopicPartitionsResponse.Cursor? cursor = null;
+        for (int page = 0; page < DescribePagesMax; page++)
+        {
+            var request = new DescribeTopicPartitionsRequest
+            {
+                // An empty list asks for every topic.
+                Topics = names?.Select(name => new DescribeTopicPartitionsRequest.TopicRequest { Name = name }).ToList() ?? [],
+                ResponsePartitionLimit = partitionsPerPage,
+                Cursor = cursor is null ? null : new DescribeTopicPartitionsRequest.CursorData { TopicName = cursor.TopicName, PartitionIndex = cursor.PartitionIndex },
+            };
+            var response = await connection.SendAsync<DescribeTopicPartitionsResponse>(request, version, cancellationToken);
+            foreach (var topic in response.Topics) AddPage(topics, topic);
+            if (response.NextCursor is not { } next) return topics.Values.ToList();
+            if (cursor is not null && !IsAfter(next, cursor))
+                throw new KafkaProtocolException($"DescribeTopicPartitions' cursor went from {cursor.TopicName}-{cursor.PartitionIndex} back to {next.TopicName}-{next.PartitionIndex}.");
+            cursor = next;
+        }
+        throw new KafkaProtocolException($"DescribeTopicPartitions still had more after {DescribePagesMax} pages.");
+    }
+
+    private static bool IsAfter(DescribeTopicPartitionsResponse.Cursor next, DescribeTopicPartitionsResponse.Cursor previous)
+    {
+        int byTopic = string.CompareOrdinal(next.TopicName, previous.TopicName);
+        return byTopic > 0 || (byTopic == 0 && next.PartitionIndex > previous.PartitionIndex);
+    }
+
+    /// <summary>Adds one page's account of a topic; a topic split over pages gets the later partitions appended.</summary>
+    private static void AddPage(SortedDictionary<string, TopicMetadata> topics, DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic topic)
+    {
+        if (topic.Name is null) return;
+        var partitions = topic.Partitions.Select(p => new PartitionMetadata(
+            p.PartitionIndex, p.LeaderId, p.LeaderEpoch, p.ReplicaNodes, p.IsrNodes, p.OfflineReplicas, (ErrorCode)p.ErrorCode,
+            p.EligibleLeaderReplicas, p.LastKnownElr));
+        topics[topic.Name] = topics.TryGetValue(topic.Name, out TopicMetadata? earlier)
+            ? earlier with { Partitions = [.. earlier.Partitions.Concat(partitions).OrderBy(p => p.Partition)] }
+            : new TopicMetadata(topic.Name, topic.TopicId, topic.IsInternal, (ErrorCode)topic.ErrorCode, [.. partitions.OrderBy(p => p.Partition)]);
     }
 
     /// <summary>Each topic's config entries, as DescribeConfigs lists them.</summary>

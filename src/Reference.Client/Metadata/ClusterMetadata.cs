@@ -11,7 +11,11 @@ public sealed record BrokerNode(int NodeId, string Host, int Port, string? Rack)
     public BrokerEndpoint Endpoint => new(Host, Port);
 }
 
-/// <summary>One partition's leader and replicas. <see cref="LeaderId"/> is -1 when it has no leader.</summary>
+/// <summary>
+/// One partition's leader and replicas. <see cref="LeaderId"/> is -1 when it has no leader. The eligible leader
+/// replicas and the last known ELR (KIP-966) come only from DescribeTopicPartitions; they are null when the
+/// partition was described through Metadata, which does not carry them.
+/// </summary>
 public sealed record PartitionMetadata(
     int Partition,
     int LeaderId,
@@ -19,7 +23,9 @@ public sealed record PartitionMetadata(
     IReadOnlyList<int> Replicas,
     IReadOnlyList<int> Isr,
     IReadOnlyList<int> OfflineReplicas,
-    ErrorCode Error)
+    ErrorCode Error,
+    IReadOnlyList<int>? Elr = null,
+    IReadOnlyList<int>? LastKnownElr = null)
 {
     public bool HasLeader => LeaderId >= 0;
 }

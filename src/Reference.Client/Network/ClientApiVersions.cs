@@ -34,6 +34,7 @@ public static class ClientApiVersions
         [ApiKey.DeleteGroups] = new(0, 2),
         [ApiKey.DescribeQuorum] = new(0, 2),
         [ApiKey.DescribeCluster] = new(0, 1),
+        [ApiKey.DescribeTopicPartitions] = new(0, 0),
     };
 
     /// <summary>The version ApiVersions is first sent in; v3 carries the client's name (KIP-511).</summary>

@@ -89,6 +89,7 @@ internal static class ConfigAlteration
         var (resource, code, message) = Resource(type, name, image);
         if (code != ErrorCode.None) return (code, message, []);
         var current = image.ConfigsOf(resource);
+        if (MinInsyncReplicasRefusal(resource, changes, replaceAll, current) is string refused) return (ErrorCode.InvalidConfig, refused, []);
         var next = new SortedDictionary<string, string?>(replaceAll ? new Dictionary<string, string?>() : current.ToDictionary(e => e.Key, e => (string?)e.Value), StringComparer.Ordinal);
         foreach (Change change in changes)
         {
@@ -112,6 +113,30 @@ internal static class ConfigAlteration
             records.Add(new VersionedRecord(record, MetadataVersion.BaseRecordVersion));
         }
         return (ErrorCode.None, null, records);
+    }
+
+    /// <summary>
+    /// KIP-966: with eligible leader replicas on (always, in this core) the controller judges a partition's ISR
+    /// against min.insync.replicas as the topic, else the cluster-wide default, else the static configuration sets
+    /// it, so a per-broker value, which would make the answer depend on which node is the active controller, is
+    /// refused, and so is removing the cluster-wide default. Kafka 4's <c>ConfigurationControlManager</c>
+    /// (<c>isDisallowedBrokerMinIsrTransition</c>, <c>isDisallowedClusterMinIsrTransition</c>) refuses both with
+    /// INVALID_CONFIG and these messages, before it validates any value. Kafka writes a broker resource's record
+    /// for every key a request names, changed or not (KAFKA-14136), so naming the key at all is refused for a
+    /// broker, deleting it at all for the cluster default, and the legacy AlterConfigs' implicit deletion of a
+    /// value it leaves out counts as a deletion. APPEND and SUBTRACT are left to <see cref="Apply"/>, which
+    /// refuses them on this integer key first, as Kafka does.
+    /// </summary>
+    private static string? MinInsyncReplicasRefusal(ConfigResource resource, List<Change> changes, bool replaceAll, IReadOnlyDictionary<string, string> current)
+    {
+        if (resource.Type != ConfigResourceType.Broker) return null;
+        const string Key = TopicConfigCatalog.MinInsyncReplicas;
+        bool named = changes.Any(c => c.Key == Key && c.Op is OpSet or OpDelete);
+        bool implicitlyDeleted = replaceAll && !named && current.ContainsKey(Key);
+        if (resource.Name != ConfigResource.ClusterDefaultBrokerName)
+            return named || implicitlyDeleted ? $"Broker-level {Key} cannot be altered while ELR is enabled." : null;
+        bool deleted = implicitlyDeleted || changes.Any(c => c.Key == Key && (c.Op == OpDelete || (c.Op == OpSet && c.Value is null)));
+        return deleted ? $"Cluster-level {Key} cannot be removed while ELR is enabled." : null;
     }
 
     private static (ConfigResource, ErrorCode, string?) Resource(sbyte type, string name, MetadataImage image)

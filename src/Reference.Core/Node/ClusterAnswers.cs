@@ -63,6 +63,9 @@ public sealed class ClusterAnswers(NodeConfig config, Func<MetadataImage, bool> 
             ? image.Topics.Values.Select(Describe)
             : request.Topics!.Select(t => DescribeRequested(t, image, mayCreate, toCreate));
         response.Topics = topics.ToList();
+        // Metadata v8+ reports what the caller may do with each topic only when asked; without an authorizer, everything.
+        if (version >= 8 && request.IncludeTopicAuthorizedOperations)
+            foreach (var topic in response.Topics) topic.TopicAuthorizedOperations = DescribeTopicPartitionsAnswer.AllTopicOperations;
         return response;
     }
 

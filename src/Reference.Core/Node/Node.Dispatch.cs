@@ -28,6 +28,9 @@ public sealed partial class Node
             case DescribeClusterRequest:
                 _effects.Respond(context, _answers.DescribeCluster(_metadata.Image, _raft.LeaderId));
                 return;
+            case DescribeTopicPartitionsRequest describeTopicPartitions:
+                _effects.Respond(context, DescribeTopicPartitionsAnswer.Answer(describeTopicPartitions, _metadata.Image));
+                return;
             case DescribeConfigsRequest describeConfigs:
                 _effects.Respond(context, DescribeConfigsAnswer.Answer(describeConfigs, _metadata.Image, _config));
                 return;

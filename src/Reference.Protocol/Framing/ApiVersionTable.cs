@@ -62,6 +62,8 @@ public sealed class ApiVersionTable
         [ApiKey.OffsetDelete] = new(0, 0),
         [ApiKey.DescribeQuorum] = new(0, 2),
         [ApiKey.DescribeCluster] = new(0, 1),
+        // KIP-966's view of a partition with its eligible leader replicas; Kafka 3.7+'s kafka-topics --describe.
+        [ApiKey.DescribeTopicPartitions] = new(0, 0),
     });
 
     /// <summary>What KRaft peers and admin tools see on a controller listener.</summary>

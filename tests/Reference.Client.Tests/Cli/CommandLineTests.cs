@@ -95,34 +95,96 @@ public sealed class CommandLineTests
         Assert.Equal(["cleanup.policy=compact", "retention.ms=1000"], topic.Configs.Select(c => $"{c.Name}={c.Value}"));
     }
 
-    [Fact]
-    public async Task DescribePrintsMetadataAndNonDefaultConfigs()
+    private static Reply OrdersConfigs() => new(new DescribeConfigsResponse
+    {
+        Results =
+        [
+            new DescribeConfigsResponse.DescribeConfigsResult
+            {
+                ResourceType = 2,
+                ResourceName = "orders",
+                Configs =
+                [
+                    new DescribeConfigsResponse.DescribeConfigsResourceResult { Name = "cleanup.policy", Value = "delete", ConfigSource = 5 },
+                    new DescribeConfigsResponse.DescribeConfigsResourceResult { Name = "segment.bytes", Value = "1073741824", ConfigSource = 4 },
+                ],
+            },
+        ],
+    });
+
+    /// <summary>
+    /// "orders" has partitions 0 (ISR 1, ELR 2, last known ELR none) and 1 (ISR and ELR empty, last known ELR 3),
+    /// answered a page of <c>ResponsePartitionLimit</c> partitions at a time from the cursor, as a Kafka 3.7+ broker pages.
+    /// </summary>
+    private static Reply OrdersPartitionsPage(DescribeTopicPartitionsRequest request)
+    {
+        var partitions = new[]
+        {
+            new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition
+            {
+                PartitionIndex = 0, LeaderId = 1, LeaderEpoch = 4, ReplicaNodes = [1, 2, 3], IsrNodes = [1], EligibleLeaderReplicas = [2], LastKnownElr = [],
+            },
+            new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponsePartition
+            {
+                PartitionIndex = 1, LeaderId = -1, LeaderEpoch = 7, ReplicaNodes = [2, 3, 1], IsrNodes = [], EligibleLeaderReplicas = [], LastKnownElr = [3],
+            },
+        };
+        int first = request.Cursor?.PartitionIndex ?? 0;
+        var page = partitions.Skip(first).Take(request.ResponsePartitionLimit).ToList();
+        int next = first + page.Count;
+        return new Reply(new DescribeTopicPartitionsResponse
+        {
+            Topics = [new DescribeTopicPartitionsResponse.DescribeTopicPartitionsResponseTopic { Name = "orders", TopicId = ClusterScript.TopicId, Partitions = page }],
+            NextCursor = next < partitions.Length ? new DescribeTopicPartitionsResponse.Cursor { TopicName = "orders", PartitionIndex = next } : null,
+        });
+    }
+
+    /// <summary>A broker that knows "orders" and "__consumer_offsets" and answers describing them.</summary>
+    private static ScriptedResponder OrdersResponder()
     {
         ScriptedResponder? self = null;
-        await using var responder = new ScriptedResponder(request => request.Body switch
+        var responder = new ScriptedResponder(request => request.Body switch
         {
             MetadataRequest => ClusterScript.MetadataFor(request, self!.Port, ("orders", 2), ("__consumer_offsets", 1)),
-            DescribeConfigsRequest => new Reply(new DescribeConfigsResponse
-            {
-                Results =
-                [
-                    new DescribeConfigsResponse.DescribeConfigsResult
-                    {
-                        ResourceType = 2,
-                        ResourceName = "orders",
-                        Configs =
-                        [
-                            new DescribeConfigsResponse.DescribeConfigsResourceResult { Name = "cleanup.policy", Value = "delete", ConfigSource = 5 },
-                            new DescribeConfigsResponse.DescribeConfigsResourceResult { Name = "segment.bytes", Value = "1073741824", ConfigSource = 4 },
-                        ],
-                    },
-                ],
-            }),
+            DescribeTopicPartitionsRequest page => OrdersPartitionsPage(page),
+            DescribeConfigsRequest => OrdersConfigs(),
             _ => null,
         });
         self = responder;
+        return responder;
+    }
+
+    [Fact]
+    public async Task DescribePrintsEachPartitionsEligibleLeaderReplicasReadPageByPage()
+    {
+        await using var responder = OrdersResponder();
+
+        CliRun run = await CliRun.Of("topics", "--bootstrap-server", responder.BootstrapServer, "--describe", "--topic", "orders", "--partition-size-limit-per-response", "1");
+
+        Assert.Equal((0, ""), (run.ExitCode, run.Error));
+        Assert.Equal(
+            $"Topic: orders\tTopicId: {ClusterScript.TopicId}\tPartitionCount: 2\tReplicationFactor: 3\tConfigs: segment.bytes=1073741824\n" +
+            "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1\tElr: 2\tLastKnownElr: \n" +
+            "\tTopic: orders\tPartition: 1\tLeader: none\tReplicas: 2,3,1\tIsr: \tElr: \tLastKnownElr: 3\n",
+            run.Out);
+        var pages = responder.Received<DescribeTopicPartitionsRequest>().ToList();
+        Assert.Equal(["orders@-", "orders@orders-1"], pages.Select(p => $"{string.Join(",", p.Topics.Select(t => t.Name))}@{(p.Cursor is { } c ? $"{c.TopicName}-{c.PartitionIndex}" : "-")}"));
+        Assert.All(pages, p => Assert.Equal(1, p.ResponsePartitionLimit));
+
+        CliRun zero = await CliRun.Of("topics", "--bootstrap-server", responder.BootstrapServer, "--describe", "--partition-size-limit-per-response", "0");
+        Assert.Equal(1, zero.ExitCode);
+        Assert.StartsWith("--partition-size-limit-per-response must be at least 1", zero.Error);
+    }
+
+    /// <summary>A broker without DescribeTopicPartitions (before Kafka 3.7) is described through Metadata, its ELR columns N/A.</summary>
+    [Fact]
+    public async Task DescribeFallsBackToMetadataWithoutDescribeTopicPartitions()
+    {
+        await using var responder = OrdersResponder();
+        responder.Withheld.Add(ApiKey.DescribeTopicPartitions);
         CliRun run = await CliRun.Of("topics", "--bootstrap-server", responder.BootstrapServer, "--describe", "--topic", "orders");
         Assert.Equal(0, run.ExitCode);
+        Assert.Empty(responder.Received<DescribeTopicPartitionsRequest>());
         Assert.Equal(
             $"Topic: orders\tTopicId: {ClusterScript.TopicId}\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: segment.bytes=1073741824\n" +
             "\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: N/A\tLastKnownElr: N/A\n" +

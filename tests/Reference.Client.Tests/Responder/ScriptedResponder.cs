@@ -40,6 +40,9 @@ public sealed class ScriptedResponder : IAsyncDisposable
     /// <summary>Replaces the advertised ranges of some APIs (to test version negotiation).</summary>
     public Dictionary<ApiKey, (short Min, short Max)> VersionOverrides { get; } = [];
 
+    /// <summary>APIs left out of the ApiVersions answer, as an older broker would (to test a client's fallback).</summary>
+    public HashSet<ApiKey> Withheld { get; } = [];
+
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public string BootstrapServer => $"127.0.0.1:{Port}";
@@ -108,7 +111,7 @@ public sealed class ScriptedResponder : IAsyncDisposable
 
     private ApiVersionsResponse ApiVersionsAnswer()
     {
-        var entries = Versions.ToResponseEntries();
+        var entries = Versions.ToResponseEntries().Where(entry => !Withheld.Contains((ApiKey)entry.ApiKey)).ToList();
         foreach (var entry in entries)
             if (VersionOverrides.TryGetValue((ApiKey)entry.ApiKey, out var range)) (entry.MinVersion, entry.MaxVersion) = range;
         return new ApiVersionsResponse { ApiKeys = entries };

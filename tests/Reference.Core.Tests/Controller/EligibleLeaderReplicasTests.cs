@@ -1,3 +1,4 @@
+using Reference.Core.Controller;
 using Reference.Core.Metadata;
 using Reference.Core.Node;
 using Reference.Core.Raft;
@@ -283,5 +284,107 @@ public sealed class EligibleLeaderReplicasTests
         Assert.Equal((short)ErrorCode.None, _harness.Call<IncrementalAlterConfigsResponse>(alter).Responses.Single().ErrorCode);
 
         Assert.Equal((1, "1", "", ""), State);
+    }
+
+    private IncrementalAlterConfigsResponse.AlterConfigsResourceResponse AlterMinIsr(ConfigResourceType type, string name, sbyte op, string? value, bool validateOnly = false)
+    {
+        var alter = new IncrementalAlterConfigsRequest
+        {
+            Resources =
+            [
+                new IncrementalAlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)type,
+                    ResourceName = name,
+                    Configs = [new IncrementalAlterConfigsRequest.AlterableConfig { Name = "min.insync.replicas", ConfigOperation = op, Value = value }],
+                },
+            ],
+            ValidateOnly = validateOnly,
+        };
+        return _harness.Call<IncrementalAlterConfigsResponse>(alter).Responses.Single();
+    }
+
+    /// <summary>
+    /// KIP-966: the controller's view of min ISR may come from the topic or the cluster-wide default, never from
+    /// one broker's own value, so a broker-level min.insync.replicas is refused (Kafka 4's INVALID_CONFIG and
+    /// message), whether set, deleted or only validated, and nothing is written.
+    /// </summary>
+    [Theory]
+    [InlineData(ConfigAlteration.OpSet, "3", false)]
+    [InlineData(ConfigAlteration.OpSet, "3", true)]
+    [InlineData(ConfigAlteration.OpDelete, null, false)]
+    public void ABrokerLevelMinInsyncReplicasIsRefused(sbyte op, string? value, bool validateOnly)
+    {
+        long before = _harness.Committed.Offset;
+
+        var answer = AlterMinIsr(ConfigResourceType.Broker, "1", op, value, validateOnly);
+
+        Assert.Equal((ErrorCode.InvalidConfig, "Broker-level min.insync.replicas cannot be altered while ELR is enabled."), ((ErrorCode)answer.ErrorCode, answer.ErrorMessage));
+        Assert.Empty(_harness.Committed.ConfigsOf(ConfigResource.ForBroker(1)));
+        Assert.Equal(before, _harness.Committed.Offset);
+    }
+
+    /// <summary>APPEND to an integer key is refused for its type before the ELR rule is reached, as in Kafka.</summary>
+    [Fact]
+    public void AppendingToABrokerLevelMinInsyncReplicasIsRefusedForItsType()
+    {
+        var answer = AlterMinIsr(ConfigResourceType.Broker, "1", ConfigAlteration.OpAppend, "3");
+
+        Assert.Equal((ErrorCode.InvalidConfig, "Can't APPEND to key min.insync.replicas because its type is not LIST."), ((ErrorCode)answer.ErrorCode, answer.ErrorMessage));
+    }
+
+    [Fact]
+    public void TheClusterWideAndTopicMinInsyncReplicasAreAcceptedAndAnotherBrokerKeyIsNot()
+    {
+        Assert.Equal((short)ErrorCode.None, AlterMinIsr(ConfigResourceType.Broker, "", ConfigAlteration.OpSet, "2").ErrorCode);
+        Assert.Equal((short)ErrorCode.None, AlterMinIsr(ConfigResourceType.Topic, "t", ConfigAlteration.OpSet, "3").ErrorCode);
+        Assert.Equal((short)ErrorCode.None, AlterMinIsr(ConfigResourceType.Topic, "t", ConfigAlteration.OpDelete, null).ErrorCode);
+
+        Assert.Equal("2", _harness.Committed.ConfigsOf(ConfigResource.ClusterDefaultBroker)["min.insync.replicas"]);
+        Assert.Empty(_harness.Committed.ConfigsOf(ConfigResource.ForTopic("t")));
+        Assert.Equal(2, TopicConfigView.Effective(_harness.Committed, _harness.Config, "t").MinInsyncReplicas);
+        // Only min.insync.replicas is held back at the broker level: other broker keys still take per-broker values.
+        var retention = new IncrementalAlterConfigsRequest
+        {
+            Resources =
+            [
+                new IncrementalAlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)ConfigResourceType.Broker,
+                    ResourceName = "1",
+                    Configs = [new IncrementalAlterConfigsRequest.AlterableConfig { Name = "log.retention.ms", Value = "5000" }],
+                },
+            ],
+        };
+        Assert.Equal((short)ErrorCode.None, _harness.Call<IncrementalAlterConfigsResponse>(retention).Responses.Single().ErrorCode);
+    }
+
+    /// <summary>
+    /// Kafka 4 refuses removing the cluster-wide min.insync.replicas while ELR is on (min ISR would fall back to
+    /// each node's static configuration), by DELETE or by the legacy AlterConfigs leaving it out of the new set.
+    /// </summary>
+    [Fact]
+    public void TheClusterWideMinInsyncReplicasCannotBeRemoved()
+    {
+        Assert.Equal((short)ErrorCode.None, AlterMinIsr(ConfigResourceType.Broker, "", ConfigAlteration.OpSet, "2").ErrorCode);
+
+        var deleted = AlterMinIsr(ConfigResourceType.Broker, "", ConfigAlteration.OpDelete, null);
+        var replaced = _harness.Call<AlterConfigsResponse>(new AlterConfigsRequest
+        {
+            Resources =
+            [
+                new AlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)ConfigResourceType.Broker,
+                    ResourceName = "",
+                    Configs = [new AlterConfigsRequest.AlterableConfig { Name = "log.retention.ms", Value = "5000" }],
+                },
+            ],
+        }).Responses.Single();
+
+        const string Refusal = "Cluster-level min.insync.replicas cannot be removed while ELR is enabled.";
+        Assert.Equal((ErrorCode.InvalidConfig, Refusal), ((ErrorCode)deleted.ErrorCode, deleted.ErrorMessage));
+        Assert.Equal((ErrorCode.InvalidConfig, Refusal), ((ErrorCode)replaced.ErrorCode, replaced.ErrorMessage));
+        Assert.Equal(["min.insync.replicas"], _harness.Committed.ConfigsOf(ConfigResource.ClusterDefaultBroker).Keys);
     }
 }

@@ -26,6 +26,36 @@ public sealed class NodeTests
         Assert.True(node.History.OfType<NodeEffect.PersistQuorumState>().Any(), "the election was never persisted");
     }
 
+    /// <summary>
+    /// KIP-966's DescribeTopicPartitions is served on the broker listener from the committed image, a page at a
+    /// time, ELR and last known ELR included (empty here: one replica, min.insync.replicas 1).
+    /// </summary>
+    [Fact]
+    public void DescribeTopicPartitionsIsAnsweredFromCommittedMetadataPageByPage()
+    {
+        var node = Started();
+        node.CreateTopic("described", partitions: 3);
+        var request = new DescribeTopicPartitionsRequest { Topics = [new() { Name = "described" }, new() { Name = "missing" }], ResponsePartitionLimit = 2 };
+
+        var first = node.Send<DescribeTopicPartitionsResponse>(request, 0);
+        request.Cursor = new DescribeTopicPartitionsRequest.CursorData { TopicName = first.NextCursor!.TopicName, PartitionIndex = first.NextCursor.PartitionIndex };
+        var second = node.Send<DescribeTopicPartitionsResponse>(request, 0);
+
+        var described = Assert.Single(first.Topics);
+        Assert.Equal(("described", node.Node.Metadata.Topic("described")!.TopicId), (described.Name, described.TopicId));
+        Assert.Equal([0, 1], described.Partitions.Select(p => p.PartitionIndex));
+        Assert.Equal(("described", 2), (first.NextCursor.TopicName, first.NextCursor.PartitionIndex));
+        Assert.All(described.Partitions, p => Assert.Equal((1, "1", "1", "", ""), (p.LeaderId, string.Join(",", p.ReplicaNodes), string.Join(",", p.IsrNodes),
+            string.Join(",", p.EligibleLeaderReplicas!), string.Join(",", p.LastKnownElr!))));
+        Assert.Equal(["described 2", "missing UnknownTopicOrPartition"], second.Topics.Select(t => $"{t.Name} {(t.ErrorCode == 0 ? string.Join(",", t.Partitions.Select(p => p.PartitionIndex)) : ((ErrorCode)t.ErrorCode).ToString())}"));
+        Assert.Null(second.NextCursor);
+        // Metadata reports the same operations, when asked for them (v8+), as Kafka does without an authorizer.
+        var asked = node.Send<MetadataResponse>(new MetadataRequest { Topics = null, IncludeTopicAuthorizedOperations = true }, 8);
+        var notAsked = node.Send<MetadataResponse>(new MetadataRequest { Topics = null }, 8);
+        Assert.Equal((3576, int.MinValue), (asked.Topics.Single().TopicAuthorizedOperations, notAsked.Topics.Single().TopicAuthorizedOperations));
+        Assert.Equal(3576, described.TopicAuthorizedOperations);
+    }
+
     [Fact]
     public void ProducedBatchesAreFetchedBackAtTheirOffsets()
     {
