@@ -79,7 +79,7 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
         return RunIteration(guided, seed, trace);
     }
 
-    private SimulationResult RunIteration(IScheduleChooser chooser, ulong seed, TraceWriter? trace)
+    internal SimulationResult RunIteration(IScheduleChooser chooser, ulong seed, TraceWriter? trace)
     {
         var simulation = new SimulationOptions
         {
@@ -117,7 +117,7 @@ public sealed class Explorer(ExplorationOptions options, NodeImplementation? nod
     private static string CurrentName(IExplorationStrategy strategy) => strategy is PortfolioStrategy portfolio ? portfolio.CurrentName : strategy.Name;
 
     /// <summary>Passes choices through and remembers them; also counts the abstract states the iteration passed.</summary>
-    private sealed class RecordingChooser(IExplorationStrategy inner) : IScheduleChooser
+    internal sealed class RecordingChooser(IExplorationStrategy inner) : IScheduleChooser
     {
         private HashSet<ulong>? _states;
 

@@ -26,14 +26,25 @@ public sealed record ShrinkResult(IReadOnlyList<ScheduleChoice> Decisions, Simul
 /// A schedule longer than <see cref="DeltaDebuggingDecisionsMax"/> (the timely strategy's thousands of steps
 /// in the simulator's own order, a data-plane finding's tens of seconds) is not delta-debugged: removing any
 /// chunk of in-order events reshuffles everything after it (the guided re-run matches later decisions by
-/// signature), so 400 runs of such a schedule were seen to remove nothing. Its faults alone are tried, one
-/// at a time, so the trace keeps only the faults the violation needs.
+/// signature), so 400 runs of such a schedule were seen to remove nothing. It is shrunk as what it is, the
+/// simulator's order with a few faults at given steps (<see cref="FaultPlan"/>): fewer faults, each fault
+/// moved earlier by binary search, and the run as long as its earliest violation (<see cref="FaultPlanShrinker"/>);
+/// then its faults alone are tried on the decision list, one at a time, so the trace keeps only the faults the
+/// violation needs. At most <see cref="LongScheduleRunsMax"/> runs.
 /// </para>
 /// </summary>
 public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
 {
-    /// <summary>Decisions at most for delta debugging; a longer schedule has only its faults removed.</summary>
+    /// <summary>Decisions at most for delta debugging; a longer schedule is shrunk as a fault plan, then its faults removed.</summary>
     public const int DeltaDebuggingDecisionsMax = 2_000;
+
+    /// <summary>
+    /// Runs at most for a schedule longer than <see cref="DeltaDebuggingDecisionsMax"/> (within the shrinker's own
+    /// budget): a run of a data-plane campaign's schedule is up to some 12,000 steps, 0.1 to 0.3 s on this machine,
+    /// so the budget is about 10 to 20 s; two faults' fault-plan search (a removal each, then log2(steps), about 14,
+    /// runs per fault and round) fits two rounds in it.
+    /// </summary>
+    public const int LongScheduleRunsMax = 60;
 
     public ShrinkResult Shrink(ulong seed, IReadOnlyList<ScheduleChoice> decisions, string violationName)
     {
@@ -62,7 +73,7 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
     private (List<ScheduleChoice>, SimulationOutcome) Minimise(Explorer on, ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName,
         ref int runs)
     {
-        if (current.Count > DeltaDebuggingDecisionsMax) return ShrinkFaults(on, seed, current, outcome, violationName, ref runs);
+        if (current.Count > DeltaDebuggingDecisionsMax) return ShrinkLong(on, seed, current, outcome, violationName, ref runs);
         int granularity = 2;
         while (current.Count >= 1 && runs < runsMax)
         {
@@ -90,11 +101,27 @@ public sealed class ScheduleShrinker(Explorer explorer, int runsMax = 400)
     /// <summary>Whether an id a decision names exists in a cluster of <paramref name="voters"/>: a node up to that count, a client, or none (0).</summary>
     private static bool Names(int id, int voters) => id <= voters || id >= ScheduleChoice.ClientLaneBase;
 
-    /// <summary>Removes each fault decision whose removal keeps the violation, latest first (bounded by the faults and <paramref name="runsMax"/>).</summary>
-    private (List<ScheduleChoice>, SimulationOutcome) ShrinkFaults(Explorer on, ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName,
+    /// <summary>
+    /// A long schedule: shrunk as a fault plan (<see cref="FaultPlanShrinker"/>: fewer faults, faults earlier, a
+    /// shorter run) when it is one, then its faults removed one at a time from the decision list, where a fault
+    /// whose effect the guided re-run's held-back messages make anyway can go; at most <see cref="LongScheduleRunsMax"/> runs in all.
+    /// </summary>
+    private (List<ScheduleChoice>, SimulationOutcome) ShrinkLong(Explorer on, ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName,
         ref int runs)
     {
-        for (int i = current.Count - 1; i >= 0 && runs < runsMax; i--)
+        int runsEnd = Math.Min(runsMax, runs + LongScheduleRunsMax);
+        // The removal pass keeps one run per fault for itself.
+        int planRunsEnd = runsEnd - current.Count(d => d.Lane == ScheduleChoice.FaultLane);
+        if (new FaultPlanShrinker(on, seed, violationName).Shrink(current, ref runs, planRunsEnd) is FaultPlanShrinker.Kept planned)
+            (current, outcome) = (planned.Decisions, planned.Outcome);
+        return ShrinkFaults(on, seed, current, outcome, violationName, ref runs, runsEnd);
+    }
+
+    /// <summary>Removes each fault decision whose removal keeps the violation, latest first (bounded by the faults and <paramref name="runsEnd"/>).</summary>
+    private static (List<ScheduleChoice>, SimulationOutcome) ShrinkFaults(Explorer on, ulong seed, List<ScheduleChoice> current, SimulationOutcome outcome, string violationName,
+        ref int runs, int runsEnd)
+    {
+        for (int i = current.Count - 1; i >= 0 && runs < runsEnd; i--)
         {
             if (current[i].Lane != ScheduleChoice.FaultLane) continue;
             List<ScheduleChoice> candidate = [.. current.Take(i), .. current.Skip(i + 1)];
