@@ -26,7 +26,7 @@ public sealed class ExploreCommand : ICliVerb
 
     private readonly Option<string> _strategy = new("--strategy")
     {
-        Description = $"How schedules are chosen: {string.Join(", ", StrategyCatalog.Names)} (timely: the simulator's own order, the fault budget spent at random steps).",
+        Description = $"How schedules are chosen: {string.Join(", ", StrategyCatalog.Names)} (timely: the simulator's own order, the fault budget spent at random steps; coverage: schedules kept by the log shapes they first reach, and built on).",
         DefaultValueFactory = _ => "portfolio",
     };
     private readonly Option<int> _iterations = new("--iterations") { Description = "Iterations (runs from the cluster's start) at most.", DefaultValueFactory = _ => 1_000 };
@@ -79,7 +79,7 @@ public sealed class ExploreCommand : ICliVerb
 
     public Command Build(CliConsole console)
     {
-        var command = new Command("explore", "Explore schedules of a small cluster systematically (random walk, PCT, DFS, portfolio, timely), with faults as choices.")
+        var command = new Command("explore", "Explore schedules of a small cluster systematically (random walk, PCT, DFS, portfolio, timely, coverage-guided), with faults as choices.")
         {
             _strategy, _iterations, _maxSteps, _voters, _seed, _crashes, _wipes, _kills, _drops, _partitions, _isolations, _isolateFor, _changePoints, _fairSuffix, _metadataIdle, _bug, _trace, _workload, _noWorkload, _replicationFactor, _minInsyncReplicas, _countStates, _listBugs,
         };

@@ -7,13 +7,16 @@ namespace Reference.Exploration.Strategies;
 
 /// <summary>
 /// Coverage-guided search: greybox fuzzing (AFL's loop) with schedules for inputs and <see cref="RaftShape"/>
-/// for coverage. Every step of a random continuation computes the cluster's shape; the first time a shape is
-/// seen, the decisions that led to it join the corpus. An iteration replays a corpus entry drawn at random
-/// (on the campaign's one cluster, so the replay is exact and reaches that shape again), then walks on at
-/// random; one iteration in <see cref="FreshOneIn"/> starts from nothing. A deep flaw whose schedule needs
-/// several unlikely steps in a row (three crashes, each inside a window a few events wide, as the Raft paper's
-/// Figure 8 needs) is out of a random walk's reach, but each of those steps leaves the logs in a shape not seen
-/// before, so the search keeps each step once taken and builds the next on it.
+/// for coverage. Every step of a random walk computes the cluster's shape (with the faults spent so far); the
+/// first time one is seen, the decisions that led to it join the corpus. An iteration replays a corpus entry (on
+/// the campaign's one cluster, so the replay is exact and reaches that shape again) and walks on from it for at
+/// most <see cref="WalkStepsMax"/> steps: a newly kept entry first, <see cref="Energy"/> times, else one drawn at
+/// random; one iteration in <see cref="FreshOneIn"/> starts from nothing. In the walk faults are rare and a
+/// crashed node stays down a while (<see cref="Walk"/>). A deep flaw whose schedule needs several unlikely
+/// steps in a row (the Raft paper's Figure 8: three crashes, each inside a window a few events wide, and a
+/// crashed leader kept down through another's election) is out of a random walk's reach, but each of those
+/// steps leaves the logs in a shape not seen before, so the search keeps each step once taken and builds the
+/// next on it.
 /// </summary>
 public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
 {
@@ -22,6 +25,18 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
 
     /// <summary>One iteration in this many is a plain random walk from the start.</summary>
     public const int FreshOneIn = 8;
+
+    /// <summary>
+    /// Iterations that build on a newly kept schedule before the search moves on (AFL's energy): one walk from a
+    /// shape rarely takes the few steps that lead on from it, and a new shape's followers are looked at first.
+    /// </summary>
+    public const int Energy = 4;
+
+    /// <summary>
+    /// Steps a walk goes past its replayed prefix at most (then the iteration ends): the search stays near the
+    /// shapes it found, rather than piling up epochs and histories in long walks that add shapes of little use.
+    /// </summary>
+    public const int WalkStepsMax = 250;
 
     /// <summary>A random step takes a fault (when one is on offer) one step in this many.</summary>
     public const int FaultOneIn = 20;
@@ -32,7 +47,7 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
     private readonly HashSet<ulong> _shapes = [];
     private readonly List<CorpusEntry> _corpus = [];
     private readonly List<ScheduleChoice> _decisions = [];
-    /// <summary>Corpus entries not yet built on, newest on top: a new shape is followed up at once (depth first).</summary>
+    /// <summary>Corpus entries still to build on (<see cref="Energy"/> times each), newest on top: a new shape is followed up at once (depth first).</summary>
     private readonly Stack<int> _untried = [];
     private IReadOnlyList<ScheduleChoice> _prefix = [];
     private int _next, _faultsSpent;
@@ -113,6 +128,7 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
 
     public int Choose(ScheduleStep step)
     {
+        if (step.Index >= _prefix.Count + WalkStepsMax) return ScheduleStep.EndOfPrefix;
         int pick = -1;
         // The prefix's states were all seen when it was recorded: it is replayed without computing shapes.
         if (_next < _prefix.Count) pick = DecisionMatch.Find(step.Choices, _prefix[_next++]);
@@ -122,7 +138,7 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
             ulong key = Key(step.View, _faultsSpent);
             if (_shapes.Add(key) && _corpus.Count < CorpusMax)
             {
-                _untried.Push(_corpus.Count);
+                for (int i = 0; i < Energy; i++) _untried.Push(_corpus.Count);
                 _corpus.Add(new CorpusEntry([.. _decisions], key));
             }
             pick = Walk(step);

@@ -6,22 +6,20 @@ using Reference.Simulation.Monitors;
 namespace Reference.Exploration.Strategies;
 
 /// <summary>
-/// The coverage that <see cref="CoverageGuidedStrategy"/> steers by: the shape of the cluster's metadata logs
-/// and quorum states, with node names, absolute epochs and absolute offsets abstracted away, so that a shape
-/// is new only when the logs stand in a new relation to each other. Per node: running or not, its quorum state
-/// kind (leader or not), its log's last <see cref="RunsKept"/> epoch runs (the leader-epoch cache: where each
-/// epoch starts), and the epochs of the entries just below its durable end and its high watermark. Epochs are
-/// replaced by their rank among the epochs in the shape and offsets by their rank among the run starts in it
-/// (dense ranks), and the per-node tuples are
-/// sorted, so "a down node holds an entry of an epoch nobody else has, at an offset another node filled in a
-/// later epoch" is one shape whichever nodes, epochs and offsets make it. Raft's safety arguments are about
-/// exactly these relations (log matching, up-to-dateness, what the high watermark covers).
+/// The coverage that <see cref="CoverageGuidedStrategy"/> steers by: how the nodes' metadata logs diverge, with
+/// node names, absolute epochs and absolute offsets abstracted away, so that a shape is new only when the logs
+/// stand in a new relation to each other. The logs' common prefix (the offsets below which every node holds
+/// the same epochs: by Raft's log matching, the same entries) is left out; beyond it, per node: down, up or
+/// leading; the epoch runs it holds there (the leader-epoch cache: which epoch starts where); and for a leader,
+/// the epochs of its entries just below its durable end and below its high watermark. Epochs are replaced by
+/// their rank among the epochs held beyond the common prefix and run starts by their rank among those starts,
+/// and the per-node parts are sorted, so "a down node holds an entry of an epoch nobody else has, at an offset
+/// another node filled in a later epoch" is one shape whichever nodes, epochs and offsets make it. Raft's safety
+/// arguments are about exactly these relations (log matching, up-to-dateness, what the high watermark covers);
+/// what the nodes agree on, and how far a follower trails, are not.
 /// </summary>
 public static class RaftShape
 {
-    /// <summary>Epoch runs kept per log, latest first: older runs are a prefix the nodes agree on or long past.</summary>
-    public const int RunsKept = 3;
-
     /// <summary>Nodes a shape describes at most (the explorer's clusters are small).</summary>
     private const int NodesMax = 16;
 
@@ -29,80 +27,110 @@ public static class RaftShape
     public static ulong Hash(ClusterView view)
     {
         int count = Math.Min(view.Nodes.Count, NodesMax);
-        var nodes = new NodeShape[count];
-        var epochs = new List<long>(count * (RunsKept + 1));
-        var offsets = new List<long>(count * (RunsKept + 3));
-        for (int i = 0; i < count; i++)
-        {
-            nodes[i] = NodeShape.Of(view.Nodes[i]);
-            nodes[i].Collect(epochs, offsets);
-        }
+        var nodes = new NodeLog[count];
+        for (int i = 0; i < count; i++) nodes[i] = NodeLog.Of(view.Nodes[i]);
+        long common = long.MaxValue;
+        for (int i = 0; i < count; i++) common = Math.Min(common, nodes[0].AgreesWith(nodes[i]));
+        var epochs = new List<int>();
+        var starts = new List<long>();
+        foreach (NodeLog node in nodes) node.CollectBeyond(common, epochs, starts);
         epochs.Sort();
-        offsets.Sort();
+        starts.Sort();
         var hashes = new ulong[count];
-        for (int i = 0; i < count; i++) hashes[i] = nodes[i].Hash(epochs, offsets);
+        for (int i = 0; i < count; i++) hashes[i] = nodes[i].Hash(common, epochs, starts);
         Array.Sort(hashes);
         ulong hash = 0xC0FFEE;
         foreach (ulong node in hashes) hash = StateAbstraction.Mix(hash ^ node);
         return hash;
     }
 
-    /// <summary>One node's part of the shape, before ranking.</summary>
-    private sealed class NodeShape
+    /// <summary>One node's metadata log and role, read from its view.</summary>
+    private sealed class NodeLog
     {
+        private IReadOnlyList<EpochStartOffset> _runs = [];
+        private long _start, _end, _durableEnd, _highWatermark;
         private bool _running, _leader;
-        private readonly List<EpochStartOffset> _runs = new(RunsKept);
-        private long _durableEnd, _highWatermark;
 
-        public static NodeShape Of(NodeView view)
+        public static NodeLog Of(NodeView view)
         {
-            var shape = new NodeShape();
-            IReadOnlyList<EpochStartOffset> runs = view.Storage.LeaderEpochs(TopicPartition.ClusterMetadata);
-            for (int i = Math.Max(0, runs.Count - RunsKept); i < runs.Count; i++) shape._runs.Add(runs[i]);
-            shape._durableEnd = view.Storage.Extent(TopicPartition.ClusterMetadata).DurableEndOffset;
-            shape._highWatermark = -1;
+            LogExtent extent = view.Storage.Extent(TopicPartition.ClusterMetadata);
+            var log = new NodeLog
+            {
+                _runs = view.Storage.LeaderEpochs(TopicPartition.ClusterMetadata),
+                _start = extent.StartOffset,
+                _end = extent.EndOffset,
+                _durableEnd = extent.DurableEndOffset,
+                _highWatermark = -1,
+            };
             if (view.Node is Core.Node.Node running)
             {
-                shape._running = true;
-                shape._leader = running.Raft.State == QuorumStateKind.Leader;
-                shape._highWatermark = running.Raft.HighWatermark;
+                log._running = true;
+                log._leader = running.Raft.State == QuorumStateKind.Leader;
+                log._highWatermark = running.Raft.HighWatermark;
             }
-            return shape;
+            return log;
         }
 
-        public void Collect(List<long> epochs, List<long> offsets)
+        /// <summary>The epoch of the entry at <paramref name="offset"/> (below the end); -1 below the log's start (a snapshot's).</summary>
+        private int EpochAt(long offset)
         {
-            foreach (EpochStartOffset run in _runs)
-            {
-                epochs.Add(run.Epoch);
-                offsets.Add(run.StartOffset);
-            }
-        }
-
-        public ulong Hash(List<long> epochs, List<long> offsets)
-        {
-            ulong hash = StateAbstraction.Mix(_running ? _leader ? 2UL : 1UL : 0UL);
-            foreach (EpochStartOffset run in _runs)
-                hash = StateAbstraction.Mix(hash ^ (ulong)Rank(epochs, run.Epoch) << 8 ^ (ulong)Rank(offsets, run.StartOffset) << 24);
-            // A leader's durable end and high watermark decide what it commits: the epochs of the entries just below
-            // them. A follower's are left out: they trail the leader's by a fetch or a flush, and only add noise.
-            if (!_leader) return hash;
-            return StateAbstraction.Mix(hash ^ (ulong)(EpochBelow(_durableEnd, epochs) + 1) << 8 ^ (ulong)(EpochBelow(_highWatermark, epochs) + 1) << 24);
-        }
-
-        /// <summary>The rank of the epoch of the entry just below <paramref name="offset"/>; -1 when it lies before the kept runs.</summary>
-        private int EpochBelow(long offset, List<long> epochs)
-        {
+            if (offset < _start) return -1;
             for (int i = _runs.Count - 1; i >= 0; i--)
-                if (_runs[i].StartOffset < offset) return Rank(epochs, _runs[i].Epoch);
+                if (_runs[i].StartOffset <= offset) return _runs[i].Epoch;
             return -1;
         }
+
+        /// <summary>How far this log and <paramref name="other"/> hold the same epochs from offset 0 (where they first differ, or the shorter's end).</summary>
+        public long AgreesWith(NodeLog other)
+        {
+            long shorter = Math.Min(_end, other._end);
+            // Epochs change only at run starts: comparing at each start (of either log) below the shorter end suffices.
+            long firstDifference = shorter;
+            if (EpochAt(0) != other.EpochAt(0) && shorter > 0) return 0;
+            foreach (EpochStartOffset run in _runs)
+                if (run.StartOffset < firstDifference && EpochAt(run.StartOffset) != other.EpochAt(run.StartOffset)) firstDifference = run.StartOffset;
+            foreach (EpochStartOffset run in other._runs)
+                if (run.StartOffset < firstDifference && EpochAt(run.StartOffset) != other.EpochAt(run.StartOffset)) firstDifference = run.StartOffset;
+            return firstDifference;
+        }
+
+        /// <summary>The runs this log holds at or beyond <paramref name="common"/>, the first clipped to start there.</summary>
+        private IEnumerable<EpochStartOffset> RunsBeyond(long common)
+        {
+            if (common >= _end) yield break;
+            yield return new EpochStartOffset(EpochAt(common), common);
+            foreach (EpochStartOffset run in _runs)
+                if (run.StartOffset > common && run.StartOffset < _end) yield return run;
+        }
+
+        public void CollectBeyond(long common, List<int> epochs, List<long> starts)
+        {
+            foreach (EpochStartOffset run in RunsBeyond(common))
+            {
+                epochs.Add(run.Epoch);
+                starts.Add(run.StartOffset);
+            }
+        }
+
+        public ulong Hash(long common, List<int> epochs, List<long> starts)
+        {
+            ulong hash = StateAbstraction.Mix(_running ? _leader ? 2UL : 1UL : 0UL);
+            foreach (EpochStartOffset run in RunsBeyond(common))
+                hash = StateAbstraction.Mix(hash ^ (ulong)Rank(epochs, run.Epoch) << 8 ^ (ulong)Rank(starts, run.StartOffset) << 24);
+            // A leader's durable end and high watermark decide what it commits: the epochs of the entries just below
+            // them, beyond the common prefix (0 when within it). A follower's trail the leader's by a fetch or a flush.
+            if (!_leader) return hash;
+            return StateAbstraction.Mix(hash ^ (ulong)Below(_durableEnd, common, epochs) << 8 ^ (ulong)Below(_highWatermark, common, epochs) << 24);
+        }
+
+        private int Below(long bound, long common, List<int> epochs) => bound > common && bound <= _end ? 1 + Rank(epochs, EpochAt(bound - 1)) : 0;
+
         /// <summary>The dense rank of <paramref name="value"/> in the sorted <paramref name="values"/> (duplicates count once).</summary>
-        private static int Rank(List<long> values, long value)
+        private static int Rank<T>(List<T> values, T value) where T : IComparable<T>
         {
             int rank = 0;
-            for (int i = 0; i < values.Count && values[i] < value; i++)
-                if (i == 0 || values[i] != values[i - 1]) rank++;
+            for (int i = 0; i < values.Count && values[i].CompareTo(value) < 0; i++)
+                if (i == 0 || values[i].CompareTo(values[i - 1]) != 0) rank++;
             return rank;
         }
     }
