@@ -94,19 +94,19 @@ public static class RaftShape
             return firstDifference;
         }
 
-        /// <summary>The runs this log holds at or beyond <paramref name="common"/>, the first clipped to start there.</summary>
-        private IEnumerable<EpochStartOffset> RunsBeyond(long common)
-        {
-            if (common >= _end) yield break;
-            yield return new EpochStartOffset(EpochAt(common), common);
-            foreach (EpochStartOffset run in _runs)
-                if (run.StartOffset > common && run.StartOffset < _end) yield return run;
-        }
+        /// <summary>The runs this log holds at or beyond <paramref name="common"/>, the first clipped to start there (a run at index -1).</summary>
+        private EpochStartOffset RunBeyond(long common, int index) => index < 0 ? new EpochStartOffset(EpochAt(common), common) : _runs[index];
+
+        /// <summary>Whether run <paramref name="index"/> (-1: the clipped first) lies beyond <paramref name="common"/>, within the log.</summary>
+        private bool IsBeyond(long common, int index) =>
+            common < _end && (index < 0 || (_runs[index].StartOffset > common && _runs[index].StartOffset < _end));
 
         public void CollectBeyond(long common, List<int> epochs, List<long> starts)
         {
-            foreach (EpochStartOffset run in RunsBeyond(common))
+            for (int i = -1; i < _runs.Count; i++)
             {
+                if (!IsBeyond(common, i)) continue;
+                EpochStartOffset run = RunBeyond(common, i);
                 epochs.Add(run.Epoch);
                 starts.Add(run.StartOffset);
             }
@@ -115,8 +115,12 @@ public static class RaftShape
         public ulong Hash(long common, List<int> epochs, List<long> starts)
         {
             ulong hash = StateAbstraction.Mix(_running ? _leader ? 2UL : 1UL : 0UL);
-            foreach (EpochStartOffset run in RunsBeyond(common))
+            for (int i = -1; i < _runs.Count; i++)
+            {
+                if (!IsBeyond(common, i)) continue;
+                EpochStartOffset run = RunBeyond(common, i);
                 hash = StateAbstraction.Mix(hash ^ (ulong)Rank(epochs, run.Epoch) << 8 ^ (ulong)Rank(starts, run.StartOffset) << 24);
+            }
             // A leader's durable end and high watermark decide what it commits: the epochs of the entries just below
             // them, beyond the common prefix (0 when within it). A follower's trail the leader's by a fetch or a flush.
             if (!_leader) return hash;

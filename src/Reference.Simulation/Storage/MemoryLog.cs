@@ -173,9 +173,11 @@ internal sealed class MemoryLog
 
     public IReadOnlyList<EpochStartOffset> LeaderEpochs()
     {
+        // Loops, not SelectMany: the explorer's coverage reads every node's epochs at every step.
         var epochs = new List<EpochStartOffset>();
-        foreach (StoredBatch batch in _segments.SelectMany(s => s.Batches))
-            if (epochs.Count == 0 || epochs[^1].Epoch < batch.Epoch) epochs.Add(new EpochStartOffset(batch.Epoch, batch.BaseOffset));
+        foreach (Segment segment in _segments)
+            foreach (StoredBatch batch in segment.Batches)
+                if (epochs.Count == 0 || epochs[^1].Epoch < batch.Epoch) epochs.Add(new EpochStartOffset(batch.Epoch, batch.BaseOffset));
         return epochs;
     }
 
