@@ -30,6 +30,9 @@ internal sealed class SimulatedNode(NodeView view, SplitMix64Random diskRandom)
 
     public PendingStepCrash? CrashDuringNextStep { get; set; }
 
+    /// <summary>For the explorer: the choice collection (its count) that last offered this node's next fsync and next wake-up.</summary>
+    public int FlushHeadOffered, WakeHeadOffered;
+
     /// <summary>True from a crash until the restart the crash scheduled (if any) has happened.</summary>
     public bool RestartScheduled { get; set; }
 

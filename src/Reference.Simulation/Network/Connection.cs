@@ -52,6 +52,12 @@ internal sealed class Connection(ConnectionId id, NetworkAddress client, int cli
 
     public long LastArrivalAtClientMs;
 
+    /// <summary>
+    /// For the explorer: the choice collection (its count) that last offered the head of this connection's way to
+    /// the server (requests, then the close), its way back (responses, then the reset) and its deadlines.
+    /// </summary>
+    public int ToServerHeadOffered, ToClientHeadOffered, DeadlineHeadOffered;
+
     public void CloseClientSide()
     {
         ClientOpen = false;
