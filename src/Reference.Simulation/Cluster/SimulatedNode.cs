@@ -20,7 +20,7 @@ internal sealed class SimulatedNode(NodeView view, SplitMix64Random diskRandom)
     public bool IsRunning => View.Node is not null;
 
     /// <summary>Wake-up times asked for and not yet delivered. Each is honoured; one delivery satisfies every time at or before it.</summary>
-    public SortedSet<long> WakeTimes { get; } = [];
+    public WakeTimes WakeTimes { get; } = new();
 
     /// <summary>fsyncs on one disk complete one after another: the next cannot complete before this.</summary>
     public long DiskBusyUntilMs { get; set; }
