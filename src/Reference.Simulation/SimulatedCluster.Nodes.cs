@@ -184,7 +184,8 @@ public sealed partial class SimulatedCluster
     {
         SimulatedNode node = NodeById(wake.NodeId);
         if (!IsCurrent(node, wake.Incarnation) || !node.WakeTimes.Contains(wake.AtMs)) return;
-        node.WakeTimes.RemoveUpTo(wake.AtMs);
+        // Earlier times than this one are satisfied too: their wake-ups, still pending, are stale now.
+        if (node.WakeTimes.RemoveUpTo(wake.AtMs) > 1) _wakesMayBeStale = true;
         Deliver(node, new TraceInput.TimeAdvanced());
     }
 
@@ -206,6 +207,7 @@ public sealed partial class SimulatedCluster
             if (node.View.Disk.Extent(log).EndOffset < offset) throw new InvalidOperationException($"a crash took durable data of n{node.Id}'s {log}");
         node.View.Node = null;
         node.WakeTimes.Clear();
+        _wakesMayBeStale = true;
         node.CrashDuringNextStep = null;
         node.DiskBusyUntilMs = _nowMs;
         foreach (Connection connection in node.PeerConnections.Values) AbandonAtClient(connection);

@@ -25,12 +25,13 @@ internal sealed class WakeTimes
 
     public bool Contains(long atMs) => IndexOf(atMs) >= 0;
 
-    /// <summary>Forgets every time at or before <paramref name="atMs"/>: one delivery satisfies them all.</summary>
-    public void RemoveUpTo(long atMs)
+    /// <summary>Forgets every time at or before <paramref name="atMs"/> (one delivery satisfies them all); returns how many went.</summary>
+    public int RemoveUpTo(long atMs)
     {
         int index = IndexOf(atMs);
         int count = index >= 0 ? index + 1 : ~index;
         _ascending.RemoveRange(0, count);
+        return count;
     }
 
     public void Clear() => _ascending.Clear();
