@@ -295,7 +295,7 @@ public sealed partial class SimulatedCluster
     private bool IsStale(AgendaEvent scheduled) => scheduled switch
     {
         // The commonest first: two of three events pending are wake-ups.
-        AgendaEvent.NodeWake wake => IsStale(wake, NodeById(wake.NodeId)),
+        AgendaEvent.NodeWake wake => _wakesMayBeStale && IsStale(wake, NodeById(wake.NodeId)),
         AgendaEvent.NodeStart start => IsStale(start, NodeById(start.NodeId)),
         AgendaEvent.FlushCompletes flush => !IsCurrent(NodeById(flush.NodeId), flush.Incarnation),
         AgendaEvent.RequestArrives arrival => !arrival.Connection.ServerOpen || !IsCurrent(NodeById(arrival.Connection.ServerNodeId), arrival.Connection.ServerIncarnation),
@@ -316,10 +316,10 @@ public sealed partial class SimulatedCluster
     /// <summary>
     /// A wake-up is stale once its node went down (a crash clears its times; a restart runs another incarnation)
     /// or a later wake-up's delivery satisfied its time, and never live again. Both mark <see cref="_wakesMayBeStale"/>,
-    /// so the test runs only at the step after one, not for the twenty-odd wake-ups pending at every step.
+    /// and the agenda's sweep makes this test only while it is set: at the step after one, not for the twenty-odd
+    /// wake-ups pending at every step.
     /// </summary>
-    private bool IsStale(AgendaEvent.NodeWake wake, SimulatedNode node) =>
-        _wakesMayBeStale && (!IsCurrent(node, wake.Incarnation) || !node.WakeTimes.Contains(wake.AtMs));
+    private bool IsStale(AgendaEvent.NodeWake wake, SimulatedNode node) => !IsCurrent(node, wake.Incarnation) || !node.WakeTimes.Contains(wake.AtMs);
 
     /// <summary>
     /// Whether the event is the first of its order met this step (the agenda is read earliest first), or keeps
