@@ -22,8 +22,22 @@ public sealed partial class SimulatedCluster
     private readonly List<ScheduleChoice> _choices = [];
     /// <summary>For each choice: the index in the agenda's pending list it takes, or -node id for a crash.</summary>
     private readonly List<int> _choiceSources = [];
-    /// <summary>The ordered groups whose head (their earliest event) this step has offered; looked up, never enumerated.</summary>
-    private readonly HashSet<long> _groupsOffered = [];
+    /// <summary>
+    /// Counts the steps whose choices were collected. An ordered group (a connection's direction, a disk's fsyncs,
+    /// a node's wake-ups, ...) records the count when this step offered its head (its earliest event), so a later
+    /// event of the group in the same step is known not to be one, without a set to fill and clear each step.
+    /// </summary>
+    private int _collections;
+    /// <summary>The step that offered the workload clients' earliest wake-up (their one ordered group).</summary>
+    private int _workloadHeadOffered;
+    /// <summary>
+    /// Set where a pending wake-up may have gone stale (<see cref="Wake"/> satisfied earlier times than its own, a
+    /// node crashed); cleared once the agenda's stale events are dropped. While it is clear every pending wake-up
+    /// is live (<see cref="IsStale(AgendaEvent.NodeWake, SimulatedNode)"/>).
+    /// </summary>
+    private bool _wakesMayBeStale;
+    /// <summary>Each node's wake-up signature, by node id - 1 (<see cref="TimerSignature"/>).</summary>
+    private ulong?[]? _timerSignatures;
     private Predicate<(EventKey Key, AgendaEvent Event)>? _isStale;
     private ScheduleStep? _step;
     private int _crashesChosen;
@@ -61,9 +75,10 @@ public sealed partial class SimulatedCluster
     {
         _choices.Clear();
         _choiceSources.Clear();
-        _groupsOffered.Clear();
+        _collections++;
         // Stale events would be dropped unseen when taken; they are dropped now, so they are never choices.
         _agenda.RemoveAll(_isStale ??= entry => IsStale(entry.Event));
+        _wakesMayBeStale = false;
         IReadOnlyList<(EventKey Key, AgendaEvent Event)> pending = _agenda.Pending;
         ulong digest = 0;
         bool mayDrop = _dropsChosen < control.DropsMax;
@@ -72,9 +87,15 @@ public sealed partial class SimulatedCluster
         for (int i = 0; i < pending.Count; i++)
         {
             (EventKey key, AgendaEvent scheduled) = pending[i];
+            if (!IsHeadOfItsOrder(scheduled))
+            {
+                // Not a choice, but in the digest. Most of these are a node's later wake-ups (some twenty of the
+                // thirty events pending in a 3-voter election), whose signature is the same for all of its wake-ups.
+                digest += scheduled is AgendaEvent.NodeWake wake ? TimerSignature(wake) : Describe(scheduled, key.TimeMs).Signature;
+                continue;
+            }
             ScheduleChoice description = Describe(scheduled, key.TimeMs);
             digest += description.Signature;
-            if (OrderGroup(scheduled) is long group && !_groupsOffered.Add(group)) continue;
             AddEnabledEvent(description, i, scheduled, mayDrop);
         }
         _step!.PendingDigest = digest;
@@ -273,8 +294,9 @@ public sealed partial class SimulatedCluster
     /// <summary>True when taking the event would do nothing (the checks its handler makes first).</summary>
     private bool IsStale(AgendaEvent scheduled) => scheduled switch
     {
-        AgendaEvent.NodeStart start => NodeById(start.NodeId).IsRunning || start.Incarnation != NodeById(start.NodeId).View.Incarnation + 1,
-        AgendaEvent.NodeWake wake => !IsCurrent(NodeById(wake.NodeId), wake.Incarnation) || !NodeById(wake.NodeId).WakeTimes.Contains(wake.AtMs),
+        // The commonest first: two of three events pending are wake-ups.
+        AgendaEvent.NodeWake wake => _wakesMayBeStale && IsStale(wake, NodeById(wake.NodeId)),
+        AgendaEvent.NodeStart start => IsStale(start, NodeById(start.NodeId)),
         AgendaEvent.FlushCompletes flush => !IsCurrent(NodeById(flush.NodeId), flush.Incarnation),
         AgendaEvent.RequestArrives arrival => !arrival.Connection.ServerOpen || !IsCurrent(NodeById(arrival.Connection.ServerNodeId), arrival.Connection.ServerIncarnation),
         AgendaEvent.ServeNext serve => !serve.Connection.ServerOpen || !IsCurrent(NodeById(serve.Connection.ServerNodeId), serve.Connection.ServerIncarnation)
@@ -289,21 +311,48 @@ public sealed partial class SimulatedCluster
         _ => false,
     };
 
-    /// <summary>The order an event must keep with others of its group, or null when it may happen in any order.</summary>
-    private static long? OrderGroup(AgendaEvent scheduled) => scheduled switch
+    private static bool IsStale(AgendaEvent.NodeStart start, SimulatedNode node) => node.IsRunning || start.Incarnation != node.View.Incarnation + 1;
+
+    /// <summary>
+    /// A wake-up is stale once its node went down (a crash clears its times; a restart runs another incarnation)
+    /// or a later wake-up's delivery satisfied its time, and never live again. Both mark <see cref="_wakesMayBeStale"/>,
+    /// and the agenda's sweep makes this test only while it is set: at the step after one, not for the twenty-odd
+    /// wake-ups pending at every step.
+    /// </summary>
+    private bool IsStale(AgendaEvent.NodeWake wake, SimulatedNode node) => !IsCurrent(node, wake.Incarnation) || !node.WakeTimes.Contains(wake.AtMs);
+
+    /// <summary>
+    /// Whether the event is the first of its order met this step (the agenda is read earliest first), or keeps
+    /// no order with others: a connection's requests and the client's close reach the server in order, its
+    /// responses and the server's reset reach the client in order, and its deadlines, one disk's fsyncs, one
+    /// node's wake-ups and the workload's wake-ups each come in order.
+    /// </summary>
+    private bool IsHeadOfItsOrder(AgendaEvent scheduled) => scheduled switch
     {
-        AgendaEvent.RequestArrives arrival => Group(1, arrival.Connection.Id.Value),
-        AgendaEvent.ServerSeesClose close => Group(1, close.Connection.Id.Value),
-        AgendaEvent.ResponseArrives response => Group(2, response.Connection.Id.Value),
-        AgendaEvent.ClientSeesReset reset => Group(2, reset.Connection.Id.Value),
-        AgendaEvent.FlushCompletes flush => Group(3, flush.NodeId),
-        AgendaEvent.NodeWake wake => Group(4, wake.NodeId),
-        AgendaEvent.WorkloadWake => Group(5, 0),
-        AgendaEvent.RequestDeadline deadline => Group(6, deadline.Connection.Id.Value),
-        _ => null,
+        AgendaEvent.NodeWake wake => FirstThisStep(ref NodeById(wake.NodeId).WakeHeadOffered),
+        AgendaEvent.RequestArrives arrival => FirstThisStep(ref arrival.Connection.ToServerHeadOffered),
+        AgendaEvent.ServerSeesClose close => FirstThisStep(ref close.Connection.ToServerHeadOffered),
+        AgendaEvent.ResponseArrives response => FirstThisStep(ref response.Connection.ToClientHeadOffered),
+        AgendaEvent.ClientSeesReset reset => FirstThisStep(ref reset.Connection.ToClientHeadOffered),
+        AgendaEvent.FlushCompletes flush => FirstThisStep(ref NodeById(flush.NodeId).FlushHeadOffered),
+        AgendaEvent.WorkloadWake => FirstThisStep(ref _workloadHeadOffered),
+        AgendaEvent.RequestDeadline deadline => FirstThisStep(ref deadline.Connection.DeadlineHeadOffered),
+        _ => true,
     };
 
-    private static long Group(int kind, long id) => (long)kind << 48 | id;
+    /// <summary>A wake-up's signature (<see cref="Describe"/>'s, which names only the node), worked out once per node.</summary>
+    private ulong TimerSignature(AgendaEvent.NodeWake wake)
+    {
+        _timerSignatures ??= new ulong?[_nodes.Count];
+        return _timerSignatures[wake.NodeId - 1] ??= Describe(wake, wake.AtMs).Signature;
+    }
+
+    private bool FirstThisStep(ref int offeredAtCollection)
+    {
+        if (offeredAtCollection == _collections) return false;
+        offeredAtCollection = _collections;
+        return true;
+    }
 
     private static int Lane(NetworkAddress address) => address.IsClient ? ScheduleChoice.ClientLaneBase + address.Id : address.Id;
 

@@ -90,22 +90,33 @@ public sealed partial class SimulatedCluster
         _agenda.Schedule(_nowMs + timeoutMs, _nowMs, new AgendaEvent.RequestDeadline(connection, request.CorrelationId));
         Transmission transmission = _network.Transmit(connection.Client, NetworkAddress.Node(connection.ServerNodeId), _nowMs, ref connection.LastArrivalAtServerMs);
         var arrived = new ArrivedRequest(request.CorrelationId, request.ApiKey, request.ApiVersion, frame);
-        foreach (long arrivalMs in Arrivals(transmission))
-            _agenda.Schedule(arrivalMs, _nowMs, new AgendaEvent.RequestArrives(connection, arrived));
+        if (!Arrives(transmission)) return;
+        _agenda.Schedule(transmission.ArrivalMs, _nowMs, new AgendaEvent.RequestArrives(connection, arrived));
+        if (DuplicateArrival(transmission) is long duplicateMs) _agenda.Schedule(duplicateMs, _nowMs, new AgendaEvent.RequestArrives(connection, arrived));
     }
 
-    private IEnumerable<long> Arrivals(Transmission transmission)
+    /// <summary>
+    /// Whether a transmitted message arrives at all (at <see cref="Transmission.ArrivalMs"/>), counting its loss
+    /// or its reordering. Then <see cref="DuplicateArrival"/>: two calls rather than an iterator over the
+    /// arrival times, which cost an allocation per message.
+    /// </summary>
+    private bool Arrives(Transmission transmission)
     {
         if (transmission.Lost)
         {
             if (transmission.LossCause == "loss") _coverage.Reached(CoverageGoals.MessageLost);
-            yield break;
+            return false;
         }
         if (transmission.Reordered) _coverage.Reached(CoverageGoals.MessageReordered);
-        yield return transmission.ArrivalMs;
-        if (transmission.DuplicateArrivalMs is not long duplicateMs) yield break;
+        return true;
+    }
+
+    /// <summary>When the message arrives a second time, if the network duplicated it (counted).</summary>
+    private long? DuplicateArrival(Transmission transmission)
+    {
+        if (transmission.DuplicateArrivalMs is not long duplicateMs) return null;
         _coverage.Reached(CoverageGoals.MessageDuplicated);
-        yield return duplicateMs;
+        return duplicateMs;
     }
 
     private void ArriveAtServer(AgendaEvent.RequestArrives arrival)
@@ -137,7 +148,7 @@ public sealed partial class SimulatedCluster
     }
 
     private void DeliverRequest(SimulatedNode server, Connection connection, ArrivedRequest request) =>
-        Deliver(server, new TraceInput.Request(connection.Id.Value, connection.Listener, connection.Client.ToString(), request.Frame));
+        Deliver(server, new TraceInput.Request(connection.Id.Value, connection.Listener, connection.ClientHost, request.Frame));
 
     private void Respond(SimulatedNode node, NodeEffect.Respond respond)
     {
@@ -170,8 +181,9 @@ public sealed partial class SimulatedCluster
         connection.InCore = null;
         if (connection.Waiting.Count > 0) _agenda.Schedule(_nowMs, _nowMs, new AgendaEvent.ServeNext(connection));
         Transmission transmission = _network.Transmit(NetworkAddress.Node(node.Id), connection.Client, _nowMs, ref connection.LastArrivalAtClientMs);
-        foreach (long arrivalMs in Arrivals(transmission))
-            _agenda.Schedule(arrivalMs, _nowMs, new AgendaEvent.ResponseArrives(connection, inCore.CorrelationId, frame));
+        if (!Arrives(transmission)) return;
+        _agenda.Schedule(transmission.ArrivalMs, _nowMs, new AgendaEvent.ResponseArrives(connection, inCore.CorrelationId, frame));
+        if (DuplicateArrival(transmission) is long duplicateMs) _agenda.Schedule(duplicateMs, _nowMs, new AgendaEvent.ResponseArrives(connection, inCore.CorrelationId, frame));
     }
 
     private void ArriveAtClient(AgendaEvent.ResponseArrives response)

@@ -12,8 +12,10 @@ namespace Reference.Simulation;
 /// <summary>Processes: starting a node over its disk, delivering an input, carrying out its effects, crashing it.</summary>
 public sealed partial class SimulatedCluster
 {
-    private SimulatedNode NodeById(int nodeId) =>
-        nodeId >= 1 && nodeId <= _nodes.Count ? _nodes[nodeId - 1] : throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, "no such node");
+    /// <summary>The node with the id; asked for every pending event at every explored step, so the throw is kept out of line (it would stop inlining).</summary>
+    private SimulatedNode NodeById(int nodeId) => (uint)(nodeId - 1) < (uint)_nodes.Count ? _nodes[nodeId - 1] : NoSuchNode(nodeId);
+
+    private static SimulatedNode NoSuchNode(int nodeId) => throw new ArgumentOutOfRangeException(nameof(nodeId), nodeId, "no such node");
 
     private bool IsCurrent(SimulatedNode node, int incarnation) => node.IsRunning && node.View.Incarnation == incarnation;
 
@@ -182,7 +184,8 @@ public sealed partial class SimulatedCluster
     {
         SimulatedNode node = NodeById(wake.NodeId);
         if (!IsCurrent(node, wake.Incarnation) || !node.WakeTimes.Contains(wake.AtMs)) return;
-        node.WakeTimes.RemoveWhere(t => t <= wake.AtMs);
+        // Earlier times than this one are satisfied too: their wake-ups, still pending, are stale now.
+        if (node.WakeTimes.RemoveUpTo(wake.AtMs) > 1) _wakesMayBeStale = true;
         Deliver(node, new TraceInput.TimeAdvanced());
     }
 
@@ -204,6 +207,7 @@ public sealed partial class SimulatedCluster
             if (node.View.Disk.Extent(log).EndOffset < offset) throw new InvalidOperationException($"a crash took durable data of n{node.Id}'s {log}");
         node.View.Node = null;
         node.WakeTimes.Clear();
+        _wakesMayBeStale = true;
         node.CrashDuringNextStep = null;
         node.DiskBusyUntilMs = _nowMs;
         foreach (Connection connection in node.PeerConnections.Values) AbandonAtClient(connection);

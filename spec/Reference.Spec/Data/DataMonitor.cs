@@ -26,8 +26,16 @@ public abstract class DataMonitor : IMonitor
     public MonitorViolation? Check(ClusterView view)
     {
         bool relevant = view.LastEvent is SimulationEvent.HistoryRecorded or SimulationEvent.NodeCrashed or SimulationEvent.LogRecovered
-            || view.Nodes.Any(n => _losses.IsReplaced(n.NodeId, n.Storage));
+            || AnyDiskReplaced(view);
         return relevant ? Check(DataObservation.Of(view), view.Coverage) : null;
+    }
+
+    /// <summary>A loop, not LINQ: it runs for every monitor after every event, and a closure each time showed in the explorer's profile.</summary>
+    private bool AnyDiskReplaced(ClusterView view)
+    {
+        for (int i = 0; i < view.Nodes.Count; i++)
+            if (_losses.IsReplaced(view.Nodes[i].NodeId, view.Nodes[i].Storage)) return true;
+        return false;
     }
 
     /// <summary>Checks one observation, the next in the run's order.</summary>

@@ -19,7 +19,7 @@ public sealed class EventuallyLeaderElected : ILivenessMonitor
     {
         int highestEpoch = -1;
         bool led = false;
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (!node.IsVoter || node.Replica is not ReplicaReading replica) continue;
             if (replica.Epoch > highestEpoch)

@@ -27,7 +27,7 @@ public sealed class EventuallyStableLeader : ILivenessMonitor
     public Temperature Observe(RaftObservation observation)
     {
         (int Epoch, int Leader) leading = (-1, -1);
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (!node.IsVoter || node.Replica is not ReplicaReading replica) continue;
             if (replica.Epoch > leading.Epoch) leading = (replica.Epoch, -1);

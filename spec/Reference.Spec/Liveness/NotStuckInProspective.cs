@@ -17,7 +17,7 @@ public sealed class NotStuckInProspective : ILivenessMonitor
 
     public static Temperature Observe(RaftObservation observation)
     {
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
             if (node.IsVoter && node.Replica is { State: QuorumStateKind.Prospective }) return Temperature.Hot;
         return Temperature.Cold;
     }

@@ -17,7 +17,7 @@ public sealed class ProposalEventuallyCommitted : ILivenessMonitor
 
     public static Temperature Observe(RaftObservation observation)
     {
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
             if (node.Replica is { IsLeader: true } leader && leader.LogEndOffset > leader.HighWatermark) return Temperature.Hot;
         return Temperature.Cold;
     }

@@ -22,7 +22,7 @@ public sealed class LeaderCompleteness : RaftMonitor
 
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (node.Replica is not ReplicaReading { IsLeader: true } leader || !_epochsChecked.Add(leader.Epoch)) continue;
             long wonWith = leader.LeaderEpochStartOffset ?? leader.LogEndOffset;
@@ -30,7 +30,7 @@ public sealed class LeaderCompleteness : RaftMonitor
                 return Violation($"node {node.NodeId} leads epoch {leader.Epoch} with its log ending at {wonWith} when it won, " +
                     $"short of the committed offset {_committedFrontier - 1}");
         }
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
             if (node.Replica is ReplicaReading replica) _committedFrontier = Math.Max(_committedFrontier, replica.HighWatermark);
         return null;
     }

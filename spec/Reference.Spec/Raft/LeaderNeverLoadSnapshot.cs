@@ -15,7 +15,7 @@ public sealed class LeaderNeverLoadSnapshot : RaftMonitor
 
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (node.Snapshots is { IsWritable: true, SnapshotLoadsSinceClaim: > 0 } snapshots)
                 return Violation($"node {node.NodeId} loaded {snapshots.SnapshotLoadsSinceClaim} snapshot(s) while its controller was active");

@@ -42,7 +42,7 @@ public sealed class LeaderNotDisrupted : RaftMonitor
     {
         _observations++;
         MonitorViolation? violation = null;
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (violation is not null || node.Replica is not ReplicaReading replica || !_shields.TryGetValue(node.NodeId, out Shield shield)) continue;
             if (shield.Incarnation != node.Incarnation || replica.Epoch <= shield.Epoch) continue;
@@ -57,7 +57,7 @@ public sealed class LeaderNotDisrupted : RaftMonitor
 
     private void Track(RaftObservation observation)
     {
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             ReplicaReading? replica = node.IsVoter && !node.IsVoterDiskReplaced ? node.Replica : null;
             bool vouches = replica is { State: QuorumStateKind.Follower, LeaderId: int, LeaderAliveUntilMs: long until } && until > observation.NowMs;
@@ -68,14 +68,28 @@ public sealed class LeaderNotDisrupted : RaftMonitor
         _shields.Clear();
         foreach ((int candidate, Stretch asking) in _prospective)
         {
-            (int leader, Stretch leading) = _leading.FirstOrDefault(l => l.Value.Epoch == asking.Epoch);
+            (int leader, Stretch leading) = LeaderOf(asking.Epoch);
             if (leading == default || leading.Since >= asking.Since) continue;
-            List<int> vouchers = _vouching.Where(v => v.Value.Epoch == asking.Epoch && v.Value.Leader == leader && v.Value.Since < asking.Since)
-                .Select(v => v.Key).Order().ToList();
-            if (1 + vouchers.Count < observation.MajoritySize) continue;
-            _shields[candidate] = new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", vouchers));
+            // Counted before the vouchers are listed: this runs after every event, and a shield is rare.
+            int vouchers = 0;
+            foreach ((_, Stretch vouching) in _vouching)
+                if (Vouches(vouching, asking, leader)) vouchers++;
+            if (1 + vouchers < observation.MajoritySize) continue;
+            List<int> ids = _vouching.Where(v => Vouches(v.Value, asking, leader)).Select(v => v.Key).Order().ToList();
+            _shields[candidate] = new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", ids));
         }
     }
+
+    /// <summary>The first stretch leading <paramref name="epoch"/> in the table's order (default when none): a loop, not LINQ, since it runs after every event.</summary>
+    private (int Leader, Stretch Leading) LeaderOf(int epoch)
+    {
+        foreach ((int leader, Stretch leading) in _leading)
+            if (leading.Epoch == epoch) return (leader, leading);
+        return default;
+    }
+
+    private static bool Vouches(Stretch vouching, Stretch asking, int leader) =>
+        vouching.Epoch == asking.Epoch && vouching.Leader == leader && vouching.Since < asking.Since;
 
     /// <summary>Continues a node's stretch while it stays in the same run, epoch and leader; starts one at this observation otherwise; ends it when <paramref name="leader"/> is null.</summary>
     private void Keep(Dictionary<int, Stretch> stretches, RaftNodeReading node, int? leader, ReplicaReading? replica)

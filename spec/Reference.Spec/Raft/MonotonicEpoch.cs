@@ -26,7 +26,7 @@ public sealed class MonotonicEpoch : RaftMonitor
 
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (node.Persisted is { } persisted)
             {

@@ -24,7 +24,7 @@ public sealed class MonotonicHighWatermark : RaftMonitor
 
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (node.Replica is not ReplicaReading replica) continue;
             if (replica.HighWatermark > replica.LogEndOffset)

@@ -28,7 +28,7 @@ public sealed class PersistBeforePromise : RaftMonitor
     {
         SimulationEvent.InputDelivered? step = observation.LastEvent as SimulationEvent.InputDelivered;
         MonitorViolation? violation = null;
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (violation is null && node.Replica is ReplicaReading replica)
             {

@@ -34,7 +34,7 @@ public sealed class SingleLeaderPerEpoch : RaftMonitor
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
         CountRefusedPreVotes(observation.LastEvent, coverage);
-        foreach (RaftNodeReading node in observation.Nodes)
+        foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (node.Replica is ReplicaReading replica)
             {

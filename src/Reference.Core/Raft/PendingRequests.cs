@@ -26,7 +26,16 @@ internal sealed class PendingRequests
 
     public int Count => _byCorrelationId.Count;
 
-    public long NextDeadlineMs => _byCorrelationId.Count == 0 ? long.MaxValue : _byCorrelationId.Values.Min(request => request.DeadlineMs);
+    public long NextDeadlineMs
+    {
+        get
+        {
+            // A loop, not LINQ's Min: the node asks after every input it handles.
+            long next = long.MaxValue;
+            foreach (PendingRequest request in _byCorrelationId.Values) next = Math.Min(next, request.DeadlineMs);
+            return next;
+        }
+    }
 
     public bool Any(RaftRequestKind kind) => _byCorrelationId.Values.Any(request => request.Kind == kind);
 
@@ -49,6 +58,7 @@ internal sealed class PendingRequests
     /// <summary>Takes the requests whose answer is overdue, in correlation id order.</summary>
     public IReadOnlyList<PendingRequest> TakeExpired(long nowMs)
     {
+        if (NextDeadlineMs > nowMs) return []; // every tick asks; the query below allocates
         var expired = _byCorrelationId.Values.Where(request => request.DeadlineMs <= nowMs).ToList();
         foreach (PendingRequest request in expired) _byCorrelationId.Remove(request.CorrelationId);
         return expired;

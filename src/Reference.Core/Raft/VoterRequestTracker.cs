@@ -19,11 +19,21 @@ internal sealed class VoterRequestTracker
     public bool IsDone => _sendAtMs.Count == 0 && _inFlight.Count == 0;
 
     /// <summary>When the next (re)send is due, or <see cref="long.MaxValue"/> when nothing waits to be sent.</summary>
-    public long NextSendAtMs => _sendAtMs.Count == 0 ? long.MaxValue : _sendAtMs.Values.Min();
+    public long NextSendAtMs
+    {
+        get
+        {
+            // A loop, not LINQ's Min: the node asks after every input it handles.
+            long next = long.MaxValue;
+            foreach (long sendAtMs in _sendAtMs.Values) next = Math.Min(next, sendAtMs);
+            return next;
+        }
+    }
 
     /// <summary>The voters whose request is due now, in id order; each is then counted as in flight.</summary>
     public IReadOnlyList<int> TakeDue(long nowMs)
     {
+        if (NextSendAtMs > nowMs) return []; // every tick asks; the query below allocates
         var due = _sendAtMs.Where(entry => entry.Value <= nowMs).Select(entry => entry.Key).ToList();
         foreach (int voterId in due)
         {

@@ -42,6 +42,7 @@ internal sealed class FetchPurgatory
     /// <summary>The parked fetches on partitions that moved, in arrival order; they stay parked until <see cref="Remove"/>.</summary>
     public IReadOnlyList<KeyValuePair<long, DelayedFetch>> TakeAdvanced()
     {
+        if (_advanced.Count == 0) return []; // every tick asks; the query below allocates
         var touched = _parked.Where(entry => _advanced.Any(entry.Value.Touches)).ToList();
         _advanced.Clear();
         return touched;
@@ -50,6 +51,8 @@ internal sealed class FetchPurgatory
     /// <summary>Removes and returns, in deadline order, the fetches whose MaxWaitMs has passed.</summary>
     public IReadOnlyList<DelayedFetch> RemoveDue(long nowMs)
     {
+        // Every tick asks; nearly always nothing is due, and the query below allocates.
+        if (NextDeadlineMs > nowMs) return [];
         var due = _byDeadline.TakeWhile(entry => entry.DeadlineMs <= nowMs).Select(entry => entry.Id).ToList();
         var fetches = due.Select(id => _parked[id]).ToList();
         foreach (long id in due) Remove(id);

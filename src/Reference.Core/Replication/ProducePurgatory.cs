@@ -42,6 +42,8 @@ internal sealed class ProducePurgatory
 
     public void ExpireDue(long nowMs, Effects effects)
     {
+        // Every tick asks; nearly always nothing is due, and the query below allocates.
+        if (NextDeadlineMs > nowMs) return;
         var due = _byDeadline.TakeWhile(entry => entry.DeadlineMs <= nowMs).Select(entry => entry.Id).ToList();
         var expired = due.Select(id => _parked[id]).ToList();
         foreach (long id in due) Remove(id);

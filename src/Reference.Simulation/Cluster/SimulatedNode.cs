@@ -20,7 +20,7 @@ internal sealed class SimulatedNode(NodeView view, SplitMix64Random diskRandom)
     public bool IsRunning => View.Node is not null;
 
     /// <summary>Wake-up times asked for and not yet delivered. Each is honoured; one delivery satisfies every time at or before it.</summary>
-    public SortedSet<long> WakeTimes { get; } = [];
+    public WakeTimes WakeTimes { get; } = new();
 
     /// <summary>fsyncs on one disk complete one after another: the next cannot complete before this.</summary>
     public long DiskBusyUntilMs { get; set; }
@@ -29,6 +29,9 @@ internal sealed class SimulatedNode(NodeView view, SplitMix64Random diskRandom)
     public SplitMix64Random DiskRandom { get; } = diskRandom;
 
     public PendingStepCrash? CrashDuringNextStep { get; set; }
+
+    /// <summary>For the explorer: the choice collection (its count) that last offered this node's next fsync and next wake-up.</summary>
+    public int FlushHeadOffered, WakeHeadOffered;
 
     /// <summary>True from a crash until the restart the crash scheduled (if any) has happened.</summary>
     public bool RestartScheduled { get; set; }

@@ -16,6 +16,28 @@ public sealed class FaultKnobs
     {
         Profile = profile;
         _values = values;
+        // Read once: the network and the disks ask for these at every message and fsync, and a lookup by name
+        // in the sorted dictionary cost more than the draw it served.
+        LatencyMinMs = this[FaultKnob.LatencyMinMs];
+        LatencyMeanMs = Math.Max(this[FaultKnob.LatencyMeanMs], LatencyMinMs);
+        LatencyTail = new((int)this[FaultKnob.LatencyTail]);
+        Loss = new((int)this[FaultKnob.Loss]);
+        Duplicate = new((int)this[FaultKnob.Duplicate]);
+        Reorder = new((int)this[FaultKnob.Reorder]);
+        PartitionIntervalMs = this[FaultKnob.PartitionIntervalMs];
+        PartitionDurationMs = this[FaultKnob.PartitionDurationMs];
+        PartitionOneWay = new((int)this[FaultKnob.PartitionOneWay]);
+        ClogIntervalMs = this[FaultKnob.ClogIntervalMs];
+        ClogDurationMs = this[FaultKnob.ClogDurationMs];
+        FlushLatencyMs = this[FaultKnob.FlushLatencyMs];
+        TornWrite = new((int)this[FaultKnob.TornWrite]);
+        CorruptIntervalMs = this[FaultKnob.CorruptIntervalMs];
+        CrashIntervalMs = this[FaultKnob.CrashIntervalMs];
+        RestartDelayMs = this[FaultKnob.RestartDelayMs];
+        CrashMidStep = new((int)this[FaultKnob.CrashMidStep]);
+        RestartEmpty = new((int)this[FaultKnob.RestartEmpty]);
+        NodesDownMax = this[FaultKnob.NodesDownMax];
+        VoterDataLoss = this[FaultKnob.VoterDataLoss] != 0;
     }
 
     public FaultProfile Profile { get; }
@@ -47,26 +69,26 @@ public sealed class FaultKnobs
         ? value
         : throw new ArgumentException($"no fault knob named '{knobName}'", nameof(knobName));
 
-    public long LatencyMinMs => this[FaultKnob.LatencyMinMs];
-    public long LatencyMeanMs => Math.Max(this[FaultKnob.LatencyMeanMs], LatencyMinMs);
-    public Probability LatencyTail => new((int)this[FaultKnob.LatencyTail]);
-    public Probability Loss => new((int)this[FaultKnob.Loss]);
-    public Probability Duplicate => new((int)this[FaultKnob.Duplicate]);
-    public Probability Reorder => new((int)this[FaultKnob.Reorder]);
-    public long PartitionIntervalMs => this[FaultKnob.PartitionIntervalMs];
-    public long PartitionDurationMs => this[FaultKnob.PartitionDurationMs];
-    public Probability PartitionOneWay => new((int)this[FaultKnob.PartitionOneWay]);
-    public long ClogIntervalMs => this[FaultKnob.ClogIntervalMs];
-    public long ClogDurationMs => this[FaultKnob.ClogDurationMs];
-    public long FlushLatencyMs => this[FaultKnob.FlushLatencyMs];
-    public Probability TornWrite => new((int)this[FaultKnob.TornWrite]);
-    public long CorruptIntervalMs => this[FaultKnob.CorruptIntervalMs];
-    public long CrashIntervalMs => this[FaultKnob.CrashIntervalMs];
-    public long RestartDelayMs => this[FaultKnob.RestartDelayMs];
-    public Probability CrashMidStep => new((int)this[FaultKnob.CrashMidStep]);
-    public Probability RestartEmpty => new((int)this[FaultKnob.RestartEmpty]);
-    public long NodesDownMax => this[FaultKnob.NodesDownMax];
-    public bool VoterDataLoss => this[FaultKnob.VoterDataLoss] != 0;
+    public long LatencyMinMs { get; }
+    public long LatencyMeanMs { get; }
+    public Probability LatencyTail { get; }
+    public Probability Loss { get; }
+    public Probability Duplicate { get; }
+    public Probability Reorder { get; }
+    public long PartitionIntervalMs { get; }
+    public long PartitionDurationMs { get; }
+    public Probability PartitionOneWay { get; }
+    public long ClogIntervalMs { get; }
+    public long ClogDurationMs { get; }
+    public long FlushLatencyMs { get; }
+    public Probability TornWrite { get; }
+    public long CorruptIntervalMs { get; }
+    public long CrashIntervalMs { get; }
+    public long RestartDelayMs { get; }
+    public Probability CrashMidStep { get; }
+    public Probability RestartEmpty { get; }
+    public long NodesDownMax { get; }
+    public bool VoterDataLoss { get; }
 
     /// <summary>The knobs that are on (not at their off value), for summaries.</summary>
     public IReadOnlyList<string> Active => FaultKnob.All

@@ -32,6 +32,11 @@ internal sealed class Connection(ConnectionId id, NetworkAddress client, int cli
     public ListenerKind Listener { get; } = listener;
     public string ClientId { get; } = clientId;
 
+    /// <summary>The client's address as the server's core sees it ("n2", "c1"): formatted once, not for every request.</summary>
+    public string ClientHost => _clientHost ??= Client.ToString();
+
+    private string? _clientHost;
+
     /// <summary>The client still uses it: false once it timed out, was reset, or the client crashed.</summary>
     public bool ClientOpen { get; private set; } = true;
 
@@ -51,6 +56,12 @@ internal sealed class Connection(ConnectionId id, NetworkAddress client, int cli
     public long LastArrivalAtServerMs;
 
     public long LastArrivalAtClientMs;
+
+    /// <summary>
+    /// For the explorer: the choice collection (its count) that last offered the head of this connection's way to
+    /// the server (requests, then the close), its way back (responses, then the reset) and its deadlines.
+    /// </summary>
+    public int ToServerHeadOffered, ToClientHeadOffered, DeadlineHeadOffered;
 
     public void CloseClientSide()
     {

@@ -1,5 +1,6 @@
 using Reference.Protocol.Framing;
 using Reference.Protocol.Messages;
+using Reference.Protocol.Primitives;
 
 namespace Reference.Simulation.Traces;
 
@@ -22,11 +23,31 @@ public static class WireFrames
             CorrelationId = correlationId,
             ClientId = clientId,
         };
-        return FrameEncoder.Request(header, body)[SizePrefixBytes..];
+        ProtocolWriter writer = EmptyWriter();
+        FrameEncoder.WriteRequest(writer, header, body);
+        return writer.WrittenSpan[SizePrefixBytes..].ToArray();
     }
 
-    public static byte[] Response(int correlationId, short apiVersion, IResponseBody body) =>
-        FrameEncoder.Response(correlationId, apiVersion, body)[SizePrefixBytes..];
+    public static byte[] Response(int correlationId, short apiVersion, IResponseBody body)
+    {
+        ProtocolWriter writer = EmptyWriter();
+        FrameEncoder.WriteResponse(writer, correlationId, apiVersion, body);
+        return writer.WrittenSpan[SizePrefixBytes..].ToArray();
+    }
+
+    /// <summary>
+    /// One writer per thread, emptied for each frame: every message of a simulated run is encoded here, and a
+    /// fresh writer (a pooled buffer rented and returned) plus a copy with the prefix and another without it
+    /// was a visible share of the explorer's step. Nothing encoded here calls back in, so one is enough.
+    /// </summary>
+    [ThreadStatic] private static ProtocolWriter? _writer;
+
+    private static ProtocolWriter EmptyWriter()
+    {
+        ProtocolWriter writer = _writer ??= new ProtocolWriter();
+        writer.Clear();
+        return writer;
+    }
 
     /// <summary>Reads a request frame; throws <see cref="WireCodecException"/> when our own encoding does not read back.</summary>
     public static DecodedRequest DecodeRequest(byte[] frame)
