@@ -16,7 +16,7 @@ kraft_dll="${KRAFT_DLL:-$repo_dir/src/Reference.Cli/bin/Release/net10.0/kraft.dl
 
 sizes="500 5000"
 runs=3
-strategies="random probabilistic pct dfs portfolio"
+strategies="random probabilistic pct dfs portfolio coverage"
 build=1
 # Bound on one explore run (5000 iterations take well under a minute on an idle machine).
 run_timeout_s=600
