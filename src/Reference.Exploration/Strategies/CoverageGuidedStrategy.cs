@@ -41,7 +41,7 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
     /// <summary>A random step takes a fault (when one is on offer) one step in this many.</summary>
     public const int FaultOneIn = 20;
 
-    /// <summary>The longest a crashed node stays down, in steps (<see cref="Downtime"/>).</summary>
+    /// <summary>A crashed node stays down fewer steps than this (<see cref="Downtime"/>).</summary>
     public const int DowntimeStepsMax = 512;
 
     private readonly HashSet<ulong> _shapes = [];
@@ -106,7 +106,11 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
     private bool IsHeld(ScheduleChoice choice, int stepIndex) =>
         choice.Kind == ChoiceKind.Start && _restartAt.TryGetValue(choice.NodeId, out int due) && stepIndex < due;
 
-    /// <summary>Steps a crashed node stays down: log-uniform from 1 to 2 × <see cref="DowntimeStepsMax"/>/2, so short and long outages are alike likely.</summary>
+    /// <summary>
+    /// Steps a crashed node stays down, 1 to <see cref="DowntimeStepsMax"/> - 1, about log-uniform (a power of two
+    /// drawn among 1, 2, ..., <see cref="DowntimeStepsMax"/>/2, then a point up to the next), so outages of a few
+    /// steps and of a whole election are alike likely.
+    /// </summary>
     private int Downtime()
     {
         int scale = 1 << _random.Next(BitOperations.Log2((uint)DowntimeStepsMax));
@@ -120,6 +124,8 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
         _faultsSpent = 0;
         _restartAt.Clear();
         _next = 0;
+        // Three iterations in four build on an entry still to be built on, if any; the fourth on any entry, so
+        // older shapes keep a chance once the newest have had theirs.
         _prefix = _corpus.Count == 0 || _random.Next(FreshOneIn) == 0 ? []
             : _untried.Count > 0 && _random.Next(4) != 0 ? _corpus[_untried.Pop()].Decisions
             : _corpus[_random.Next(_corpus.Count)].Decisions;
