@@ -34,6 +34,17 @@ public sealed class ExploreCommandTests
     }
 
     [Fact]
+    public async Task ACoverageCampaignReportsItsShapesAndTheSchedulesItKept()
+    {
+        (int exitCode, string output, _) = await Kraft("explore", "--strategy", "coverage", "--iterations", "30", "--max-steps", "150", "--no-workload", "--crashes", "1");
+        Assert.Equal(0, exitCode);
+        System.Text.RegularExpressions.Match coverage = System.Text.RegularExpressions.Regex.Match(output, @"coverage:\s+(\d+) log shapes, (\d+) schedules kept");
+        Assert.True(coverage.Success, output);
+        Assert.True(int.Parse(coverage.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 5, output);
+        Assert.Equal(coverage.Groups[1].Value, coverage.Groups[2].Value);
+    }
+
+    [Fact]
     public async Task AFoundBugFailsAndWritesAShrunkTraceThatReplays()
     {
         string path = Path.Combine(Path.GetTempPath(), $"kraft-explore-test-{Environment.ProcessId}.trace");
