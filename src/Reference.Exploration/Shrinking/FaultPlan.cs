@@ -60,7 +60,8 @@ public sealed class FaultPlanStrategy(FaultPlan plan) : IExplorationStrategy
         IReadOnlyList<ScheduleChoice> choices = step.Choices;
         for (int k = 0; k < _owed.Count; k++)
         {
-            if (Find(choices, _owed[k]) is not int fault) continue;
+            int fault = DecisionMatch.FindAnyTime(choices, _owed[k]);
+            if (fault < 0) continue;
             _owed.RemoveAt(k);
             return fault;
         }
@@ -68,20 +69,5 @@ public sealed class FaultPlanStrategy(FaultPlan plan) : IExplorationStrategy
         for (int i = 0; i < choices.Count; i++)
             if (choices[i].Lane != ScheduleChoice.FaultLane) return i;
         return ScheduleStep.EndOfPrefix;
-    }
-
-    /// <summary>The enabled choice with the fault's signature and rank, else the first with its signature; null when none is enabled.</summary>
-    private static int? Find(IReadOnlyList<ScheduleChoice> choices, ScheduleChoice fault)
-    {
-        ulong wanted = fault.Signature;
-        int? first = null;
-        int rank = 0;
-        for (int i = 0; i < choices.Count; i++)
-        {
-            if (choices[i].Signature != wanted) continue;
-            if (rank++ == fault.Rank) return i;
-            first ??= i;
-        }
-        return first;
     }
 }

@@ -18,7 +18,8 @@ internal sealed class FaultPlanShrinker(Explorer on, ulong seed, string violatio
     /// <summary>A kept run: its decisions (a list <see cref="Strategies.GuidedStrategy"/> replays) and its outcome.</summary>
     public sealed record Kept(List<ScheduleChoice> Decisions, SimulationOutcome Outcome)
     {
-        public FaultPlan Plan => FaultPlan.Of(Decisions);
+        /// <summary>The run's fault plan, read once (the loops consult it at every fault).</summary>
+        public FaultPlan Plan { get; } = FaultPlan.Of(Decisions);
     }
 
     /// <summary>

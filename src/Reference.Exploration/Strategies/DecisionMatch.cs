@@ -39,4 +39,21 @@ public static class DecisionMatch
         }
         return atTime >= 0 ? atTime : first;
     }
+
+    /// <summary>
+    /// The enabled choice with <paramref name="decision"/>'s signature and rank among alike choices, else the first
+    /// with its signature, else -1; its time is not compared (a shrinker moves a fault to another step).
+    /// </summary>
+    public static int FindAnyTime(IReadOnlyList<ScheduleChoice> choices, ScheduleChoice decision)
+    {
+        ulong wanted = decision.Signature;
+        int first = -1, rank = 0;
+        for (int i = 0; i < choices.Count; i++)
+        {
+            if (choices[i].Signature != wanted) continue;
+            if (rank++ == decision.Rank) return i;
+            if (first < 0) first = i;
+        }
+        return first;
+    }
 }
