@@ -19,6 +19,7 @@ internal sealed class GroupTimers(GroupCatalog catalog, GroupRebalancer rebalanc
 
     public void Tick(long nowMs, Effects effects)
     {
+        if (catalog.Count == 0) return; // every tick of every broker asks; the copy below allocates
         foreach (ClassicGroup group in catalog.All.ToList())
         {
             ExpirePendingMembers(group, nowMs, effects);
@@ -39,6 +40,7 @@ internal sealed class GroupTimers(GroupCatalog catalog, GroupRebalancer rebalanc
     public long? NextDeadlineMs()
     {
         long? earliest = null;
+        if (catalog.Count == 0) return earliest; // the node asks after every input; the enumerator allocates
         foreach (ClassicGroup group in catalog.All) earliest = NextDeadlineOf(group, earliest);
         return earliest;
     }

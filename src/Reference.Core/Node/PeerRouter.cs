@@ -26,7 +26,11 @@ public sealed class PeerRouter(int selfNodeId, Func<int, Endpoint?> replicationA
     /// <summary>Loopback connections are negative so they can never collide with the shell's.</summary>
     public static bool IsLoopback(ConnectionId connection) => connection.Value < 0;
 
-    private readonly SortedDictionary<int, (int ToNodeId, PeerReplyHandlers Handlers)> _pending = new();
+    /// <summary>
+    /// Outstanding requests by correlation id. A hash map: every answer and failure looks one up; the one
+    /// sweep over it (<see cref="FailAllTo"/>) sorts what it takes, so no hash order reaches an effect.
+    /// </summary>
+    private readonly Dictionary<int, (int ToNodeId, PeerReplyHandlers Handlers)> _pending = new();
     private readonly Queue<(int CorrelationId, short ApiVersion, IRequestBody Body)> _loopback = new();
     private int _nextCorrelationId = 1;
 
@@ -95,7 +99,7 @@ public sealed class PeerRouter(int selfNodeId, Func<int, Endpoint?> replicationA
     /// <summary>Forgets every outstanding request to a node, telling their rooms they failed (a peer restarted).</summary>
     public void FailAllTo(int toNodeId, long nowMs, Effects effects)
     {
-        foreach (int correlationId in _pending.Where(p => p.Value.ToNodeId == toNodeId).Select(p => p.Key).ToList())
+        foreach (int correlationId in _pending.Where(p => p.Value.ToNodeId == toNodeId).Select(p => p.Key).Order().ToList())
             DeliverFailure(toNodeId, correlationId, nowMs, effects);
     }
 

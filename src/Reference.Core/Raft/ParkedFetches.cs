@@ -18,7 +18,16 @@ internal sealed class ParkedFetches
 
     public int Count => _parked.Count;
 
-    public long NextDeadlineMs => _parked.Count == 0 ? long.MaxValue : _parked.Min(fetch => fetch.DeadlineMs);
+    public long NextDeadlineMs
+    {
+        get
+        {
+            // A loop, not LINQ's Min: the node asks after every input it handles.
+            long next = long.MaxValue;
+            foreach (ParkedFetch fetch in _parked) next = Math.Min(next, fetch.DeadlineMs);
+            return next;
+        }
+    }
 
     /// <summary>Holds a fetch; false when full, and the caller answers it at once.</summary>
     public bool TryPark(ParkedFetch fetch)
@@ -50,6 +59,7 @@ internal sealed class ParkedFetches
     /// <summary>Takes the fetches whose wait is over, oldest first.</summary>
     public IReadOnlyList<ParkedFetch> TakeExpired(long nowMs)
     {
+        if (NextDeadlineMs > nowMs) return []; // every tick of a leader asks; the query below allocates
         var expired = _parked.Where(fetch => fetch.DeadlineMs <= nowMs).ToList();
         _parked.RemoveAll(fetch => fetch.DeadlineMs <= nowMs);
         return expired;

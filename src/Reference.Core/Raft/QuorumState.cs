@@ -33,6 +33,8 @@ internal sealed class QuorumState(int localId, Uuid localDirectoryId, VoterSet v
 
     private static readonly EpochRule[,] Allowed = BuildTable();
 
+    // Neither the voter set nor this replica's key ever changes, so whether it is a voter is settled once.
+    private readonly bool _isVoter = voters.IsVoter(localId, localDirectoryId);
     private QuorumStateData? _lastPersisted;
     private EpochState? _current;
 
@@ -46,7 +48,7 @@ internal sealed class QuorumState(int localId, Uuid localDirectoryId, VoterSet v
     /// This replica is one of the voters: its id is listed and its storage is the one the voter set names. A
     /// listed id on another disk (replaced, re-formatted) is an observer: it lost what the voter promised.
     /// </summary>
-    public bool IsVoter => voters.IsVoter(localId, localDirectoryId);
+    public bool IsVoter => _isVoter;
 
     public EpochState Current => _current ?? throw new InvalidOperationException("the quorum state is used before Initialize");
 

@@ -6,26 +6,40 @@ namespace Reference.Core.Raft;
 /// most one request in flight; a failed or timed-out one is sent again after a backoff (KIP-595: "the
 /// leader will continue sending BeginQuorumEpoch until it is acknowledged"). Bound: one entry per voter.
 /// </summary>
+/// <remarks>
+/// Every state of an election builds one and the node asks it after every input, so it keeps plain arrays in
+/// ascending voter id order, scanned in full: a quorum has a handful of voters.
+/// </remarks>
 internal sealed class VoterRequestTracker
 {
-    private readonly SortedDictionary<int, long> _sendAtMs = new();
-    private readonly SortedSet<int> _inFlight = [];
+    private enum Progress : byte { Waiting, InFlight, Answered }
+
+    private readonly int[] _voterIds;
+    private readonly Progress[] _progress;
+
+    /// <summary>Per voter, when its request is (re)sent; read only while it is <see cref="Progress.Waiting"/>.</summary>
+    private readonly long[] _sendAtMs;
 
     public VoterRequestTracker(IEnumerable<int> voterIds, long nowMs)
     {
-        foreach (int voterId in voterIds) _sendAtMs[voterId] = nowMs;
+        _voterIds = voterIds.Distinct().Order().ToArray();
+        _progress = new Progress[_voterIds.Length];
+        _sendAtMs = new long[_voterIds.Length];
+        Array.Fill(_sendAtMs, nowMs);
     }
 
-    public bool IsDone => _sendAtMs.Count == 0 && _inFlight.Count == 0;
+    public bool IsDone => Array.TrueForAll(_progress, progress => progress == Progress.Answered);
 
     /// <summary>When the next (re)send is due, or <see cref="long.MaxValue"/> when nothing waits to be sent.</summary>
     public long NextSendAtMs
     {
         get
         {
-            // A loop, not LINQ's Min: the node asks after every input it handles.
             long next = long.MaxValue;
-            foreach (long sendAtMs in _sendAtMs.Values) next = Math.Min(next, sendAtMs);
+            for (int i = 0; i < _voterIds.Length; i++)
+            {
+                if (_progress[i] == Progress.Waiting) next = Math.Min(next, _sendAtMs[i]);
+            }
             return next;
         }
     }
@@ -33,12 +47,19 @@ internal sealed class VoterRequestTracker
     /// <summary>The voters whose request is due now, in id order; each is then counted as in flight.</summary>
     public IReadOnlyList<int> TakeDue(long nowMs)
     {
-        if (NextSendAtMs > nowMs) return []; // every tick asks; the query below allocates
-        var due = _sendAtMs.Where(entry => entry.Value <= nowMs).Select(entry => entry.Key).ToList();
-        foreach (int voterId in due)
+        int dueCount = 0;
+        for (int i = 0; i < _voterIds.Length; i++)
         {
-            _sendAtMs.Remove(voterId);
-            _inFlight.Add(voterId);
+            if (IsDue(i, nowMs)) dueCount++;
+        }
+        if (dueCount == 0) return []; // every tick asks: nearly always nothing is due, and then nothing is allocated
+        var due = new int[dueCount];
+        int taken = 0;
+        for (int i = 0; i < _voterIds.Length; i++)
+        {
+            if (!IsDue(i, nowMs)) continue;
+            due[taken++] = _voterIds[i];
+            _progress[i] = Progress.InFlight;
         }
         return due;
     }
@@ -46,13 +67,18 @@ internal sealed class VoterRequestTracker
     /// <summary>The voter answered: it needs no more requests.</summary>
     public void Answered(int voterId)
     {
-        _inFlight.Remove(voterId);
-        _sendAtMs.Remove(voterId);
+        if (IndexOf(voterId) is int index and >= 0) _progress[index] = Progress.Answered;
     }
 
     /// <summary>The request got no answer: send it again at <paramref name="retryAtMs"/>.</summary>
     public void Failed(int voterId, long retryAtMs)
     {
-        if (_inFlight.Remove(voterId)) _sendAtMs[voterId] = retryAtMs;
+        if (IndexOf(voterId) is not (int index and >= 0) || _progress[index] != Progress.InFlight) return;
+        _progress[index] = Progress.Waiting;
+        _sendAtMs[index] = retryAtMs;
     }
+
+    private bool IsDue(int index, long nowMs) => _progress[index] == Progress.Waiting && _sendAtMs[index] <= nowMs;
+
+    private int IndexOf(int voterId) => Array.BinarySearch(_voterIds, voterId);
 }

@@ -18,7 +18,10 @@ namespace Reference.Core.Raft;
 /// </remarks>
 internal sealed class VoterSet
 {
-    private readonly SortedDictionary<int, Uuid?> _directoryIds = new();
+    // Two parallel arrays in ascending id order, filled once: a voter set is small and never changes, and
+    // every input of the node looks voters up, which a binary search over an array does without a tree walk.
+    private readonly int[] _ids;
+    private readonly Uuid?[] _directoryIds;
     private readonly bool _ignoreDirectoryIds;
 
     /// <param name="voters">Each voter's node id and, when known, its directory id.</param>
@@ -29,14 +32,17 @@ internal sealed class VoterSet
     public VoterSet(IEnumerable<(int NodeId, Uuid? DirectoryId)> voters, bool ignoreDirectoryIds = false)
     {
         _ignoreDirectoryIds = ignoreDirectoryIds;
+        var byId = new SortedDictionary<int, Uuid?>();
         foreach ((int nodeId, Uuid? directoryId) in voters)
         {
             if (nodeId < 0) throw new ArgumentException("voter ids are node ids, never negative", nameof(voters));
             if (directoryId == Uuid.Zero) throw new ArgumentException($"voter {nodeId}'s directory id is the zero id, which names no directory", nameof(voters));
-            if (!_directoryIds.TryAdd(nodeId, ignoreDirectoryIds ? null : directoryId))
+            if (!byId.TryAdd(nodeId, ignoreDirectoryIds ? null : directoryId))
                 throw new ArgumentException($"voter {nodeId} is listed twice", nameof(voters));
         }
-        if (_directoryIds.Count == 0) throw new ArgumentException("a quorum needs at least one voter", nameof(voters));
+        if (byId.Count == 0) throw new ArgumentException("a quorum needs at least one voter", nameof(voters));
+        _ids = [.. byId.Keys];
+        _directoryIds = [.. byId.Values];
     }
 
     public VoterSet(IEnumerable<int> voterIds) : this(voterIds.Select(id => (id, (Uuid?)null)))
@@ -48,18 +54,18 @@ internal sealed class VoterSet
         new(config.Voters.Select(voter => (voter.NodeId, voter.DirectoryId)), config.ReintroducedBugs.HasFlag(ReintroducedBugs.EmptyDiskVoter));
 
     /// <summary>The voters in ascending id order.</summary>
-    public IReadOnlyCollection<int> Ids => _directoryIds.Keys;
+    public IReadOnlyList<int> Ids => _ids;
 
-    public int Count => _directoryIds.Count;
+    public int Count => _ids.Length;
 
     /// <summary>The fewest voters that make a majority: more than half.</summary>
-    public int MajoritySize => _directoryIds.Count / 2 + 1;
+    public int MajoritySize => _ids.Length / 2 + 1;
 
     /// <summary>A voter's node id is in the set, whatever disk it runs on (routing, epochs, leader names).</summary>
-    public bool Contains(int nodeId) => _directoryIds.ContainsKey(nodeId);
+    public bool Contains(int nodeId) => IndexOf(nodeId) >= 0;
 
     /// <summary>The directory id the set knows for a voter, or <see cref="Uuid.Zero"/> when it knows none (KIP-853's wire value for none).</summary>
-    public Uuid DirectoryIdOf(int nodeId) => _directoryIds.TryGetValue(nodeId, out Uuid? directoryId) ? directoryId ?? Uuid.Zero : Uuid.Zero;
+    public Uuid DirectoryIdOf(int nodeId) => IndexOf(nodeId) is int index and >= 0 ? _directoryIds[index] ?? Uuid.Zero : Uuid.Zero;
 
     /// <summary>
     /// Whether the replica (<paramref name="nodeId"/>, <paramref name="directoryId"/>) is a voter: its id is in
@@ -68,7 +74,7 @@ internal sealed class VoterSet
     /// match a voter whose directory the set knows.
     /// </summary>
     public bool IsVoter(int nodeId, Uuid directoryId) =>
-        _directoryIds.TryGetValue(nodeId, out Uuid? known) && (known is null || known == directoryId);
+        IndexOf(nodeId) is int index and >= 0 && (_directoryIds[index] is not { } known || known == directoryId);
 
     /// <summary>
     /// Whether a request that names this replica's directory as <paramref name="namedDirectoryId"/> means the
@@ -87,9 +93,12 @@ internal sealed class VoterSet
     {
         Span<long> offsets = Count <= 16 ? stackalloc long[Count] : new long[Count];
         int index = 0;
-        foreach (int id in _directoryIds.Keys) offsets[index++] = offsetOf(id);
+        foreach (int id in _ids) offsets[index++] = offsetOf(id);
         offsets.Sort();
         // Ascending order: the majority-th highest sits MajoritySize places from the end.
         return offsets[Count - MajoritySize];
     }
+
+    /// <summary>Where <paramref name="nodeId"/> sits in <see cref="_ids"/>; negative when it is no voter.</summary>
+    private int IndexOf(int nodeId) => Array.BinarySearch(_ids, nodeId);
 }

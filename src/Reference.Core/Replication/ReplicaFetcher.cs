@@ -50,9 +50,17 @@ internal sealed class ReplicaFetcher(NodeConfig config, PartitionTable table, IL
     {
         get
         {
+            // The node asks after every input, and a node with no data partitions has neither: the counts spare
+            // the enumerators a sorted map allocates even when empty.
             long next = long.MaxValue;
-            foreach (var leader in _leaders.Values) if (leader.InFlight is null && leader.BackoffUntilMs > 0) next = Math.Min(next, leader.BackoffUntilMs);
-            foreach (var pause in _paused.Values) next = Math.Min(next, pause.UntilMs);
+            if (_leaders.Count > 0)
+            {
+                foreach (var leader in _leaders.Values) if (leader.InFlight is null && leader.BackoffUntilMs > 0) next = Math.Min(next, leader.BackoffUntilMs);
+            }
+            if (_paused.Count > 0)
+            {
+                foreach (var pause in _paused.Values) next = Math.Min(next, pause.UntilMs);
+            }
             return next;
         }
     }
@@ -60,7 +68,18 @@ internal sealed class ReplicaFetcher(NodeConfig config, PartitionTable table, IL
     /// <summary>Sends a fetch to every leader that has partitions to fetch, none in flight, and no backoff running.</summary>
     public void MaybeSendFetches(long nowMs, Effects effects)
     {
-        foreach (TopicPartition due in _paused.Where(p => p.Value.UntilMs <= nowMs).Select(p => p.Key).ToList()) _paused.Remove(due);
+        // Every tick asks, and a node with no data partitions has nothing here: each step is skipped when its
+        // map is empty, since the queries allocate even then.
+        if (_paused.Count > 0)
+        {
+            foreach (TopicPartition due in _paused.Where(p => p.Value.UntilMs <= nowMs).Select(p => p.Key).ToList()) _paused.Remove(due);
+        }
+        if (_leaders.Count > 0)
+        {
+            foreach (int idle in _leaders.Where(l => l.Value.InFlight is null && l.Value.BackoffUntilMs <= nowMs).Select(l => l.Key).ToList())
+                _leaders.Remove(idle); // forgotten once quiet, so the map holds only leaders with work or a pause
+        }
+        if (table.Count == 0) return;
         var byLeader = new SortedDictionary<int, List<Partition>>();
         foreach (Partition partition in table.All)
         {
@@ -68,8 +87,6 @@ internal sealed class ReplicaFetcher(NodeConfig config, PartitionTable table, IL
             if (!byLeader.TryGetValue(partition.LeaderId, out List<Partition>? partitions)) byLeader[partition.LeaderId] = partitions = [];
             partitions.Add(partition);
         }
-        foreach (int idle in _leaders.Where(l => l.Value.InFlight is null && l.Value.BackoffUntilMs <= nowMs).Select(l => l.Key).ToList())
-            _leaders.Remove(idle); // forgotten once quiet, so the map holds only leaders with work or a pause
         foreach (var (leaderId, partitions) in byLeader)
         {
             if (_leaders.TryGetValue(leaderId, out var leader) && (leader.InFlight is not null || leader.BackoffUntilMs > nowMs)) continue;
