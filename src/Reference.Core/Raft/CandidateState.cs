@@ -15,7 +15,7 @@ internal sealed class CandidateState : EpochState
         _localId = localId;
         _electionDeadlineMs = electionDeadlineMs;
         Election = new EpochElection(voters, localId);
-        VoteRequests = new VoterRequestTracker(voters.Ids.Where(id => id != localId), nowMs);
+        VoteRequests = new VoterRequestTracker(voters, localId, nowMs);
     }
 
     public EpochElection Election { get; }

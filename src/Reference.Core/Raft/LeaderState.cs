@@ -25,7 +25,7 @@ internal sealed class LeaderState : EpochState
         EpochStartOffset = epochStartOffset;
         GrantingVoters = grantingVoters.ToList();
         foreach (int voterId in voters.Ids) _voterProgress[voterId] = new ReplicaProgress(voterId);
-        BeginQuorumEpochRequests = new VoterRequestTracker(voters.Ids.Where(id => id != localId), nowMs);
+        BeginQuorumEpochRequests = new VoterRequestTracker(voters, localId, nowMs);
         _checkQuorumTimeoutMs = fetchTimeoutMs * RaftLimits.CheckQuorumTimeoutPercent / 100;
         CheckQuorumDeadlineMs = voters.Count == 1 ? long.MaxValue : nowMs + _checkQuorumTimeoutMs;
     }

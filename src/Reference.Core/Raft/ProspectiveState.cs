@@ -32,7 +32,7 @@ internal sealed class ProspectiveState : EpochState
         _retainedVotedId = retainedVotedId;
         _electionDeadlineMs = electionDeadlineMs;
         Election = new EpochElection(voters, localId);
-        PreVoteRequests = new VoterRequestTracker(voters.Ids.Where(id => id != localId), nowMs);
+        PreVoteRequests = new VoterRequestTracker(voters, localId, nowMs);
     }
 
     public EpochElection Election { get; }

@@ -50,7 +50,8 @@ internal sealed class QuorumState(int localId, Uuid localDirectoryId, VoterSet v
     /// </summary>
     public bool IsVoter => _isVoter;
 
-    public EpochState Current => _current ?? throw new InvalidOperationException("the quorum state is used before Initialize");
+    // The throw lives in a method of its own so that this getter, read many times per input, stays small enough to inline.
+    public EpochState Current => _current ?? UsedBeforeInitialize();
 
     public int Epoch => Current.Epoch;
 
@@ -134,6 +135,8 @@ internal sealed class QuorumState(int localId, Uuid localDirectoryId, VoterSet v
     public long ElectionDeadlineMs(long nowMs) => IsVoter ? nowMs + RandomElectionTimeoutMs() : long.MaxValue;
 
     private IReadOnlyList<int> OtherVoters() => voters.Ids.Where(id => id != localId).ToList();
+
+    private static EpochState UsedBeforeInitialize() => throw new InvalidOperationException("the quorum state is used before Initialize");
 
     private TState Move<TState>(TState next, Effects effects) where TState : EpochState
     {

@@ -18,7 +18,7 @@ internal sealed class ResignedState : EpochState
         _localId = localId;
         _electionDeadlineMs = electionDeadlineMs;
         PreferredSuccessors = preferredSuccessors;
-        EndQuorumEpochRequests = new VoterRequestTracker(voters.Ids.Where(id => id != localId), nowMs);
+        EndQuorumEpochRequests = new VoterRequestTracker(voters, localId, nowMs);
     }
 
     /// <summary>The other voters, best placed to win first (most of the log first, as Kafka orders them).</summary>

@@ -20,9 +20,16 @@ internal sealed class VoterRequestTracker
     /// <summary>Per voter, when its request is (re)sent; read only while it is <see cref="Progress.Waiting"/>.</summary>
     private readonly long[] _sendAtMs;
 
-    public VoterRequestTracker(IEnumerable<int> voterIds, long nowMs)
+    /// <summary>Every voter but <paramref name="localId"/> is sent a request at <paramref name="nowMs"/>.</summary>
+    public VoterRequestTracker(VoterSet voters, int localId, long nowMs)
     {
-        _voterIds = voterIds.Distinct().Order().ToArray();
+        IReadOnlyList<int> ids = voters.Ids;
+        _voterIds = new int[voters.Contains(localId) ? ids.Count - 1 : ids.Count];
+        int next = 0;
+        for (int i = 0; i < ids.Count; i++)
+        {
+            if (ids[i] != localId) _voterIds[next++] = ids[i]; // stays ascending: the voter set is
+        }
         _progress = new Progress[_voterIds.Length];
         _sendAtMs = new long[_voterIds.Length];
         Array.Fill(_sendAtMs, nowMs);

@@ -32,17 +32,20 @@ internal sealed class VoterSet
     public VoterSet(IEnumerable<(int NodeId, Uuid? DirectoryId)> voters, bool ignoreDirectoryIds = false)
     {
         _ignoreDirectoryIds = ignoreDirectoryIds;
-        var byId = new SortedDictionary<int, Uuid?>();
+        var ids = new List<int>();
+        var directoryIds = new List<Uuid?>();
         foreach ((int nodeId, Uuid? directoryId) in voters)
         {
             if (nodeId < 0) throw new ArgumentException("voter ids are node ids, never negative", nameof(voters));
             if (directoryId == Uuid.Zero) throw new ArgumentException($"voter {nodeId}'s directory id is the zero id, which names no directory", nameof(voters));
-            if (!byId.TryAdd(nodeId, ignoreDirectoryIds ? null : directoryId))
-                throw new ArgumentException($"voter {nodeId} is listed twice", nameof(voters));
+            if (ids.Contains(nodeId)) throw new ArgumentException($"voter {nodeId} is listed twice", nameof(voters));
+            ids.Add(nodeId);
+            directoryIds.Add(ignoreDirectoryIds ? null : directoryId);
         }
-        if (byId.Count == 0) throw new ArgumentException("a quorum needs at least one voter", nameof(voters));
-        _ids = [.. byId.Keys];
-        _directoryIds = [.. byId.Values];
+        if (ids.Count == 0) throw new ArgumentException("a quorum needs at least one voter", nameof(voters));
+        _ids = [.. ids];
+        _directoryIds = [.. directoryIds];
+        Array.Sort(_ids, _directoryIds);
     }
 
     public VoterSet(IEnumerable<int> voterIds) : this(voterIds.Select(id => (id, (Uuid?)null)))
