@@ -181,6 +181,7 @@ public sealed class GroupCoordinator
     /// </summary>
     public void OnConnectionClosed(ConnectionId connection)
     {
+        if (_catalog.Count == 0) return; // a node coordinating no group has no waiter; the query below allocates
         foreach (GroupMember member in _catalog.All.SelectMany(group => group.Members))
         {
             if (member.JoinWaiter?.Connection == connection) member.JoinWaiter = null;

@@ -7,32 +7,40 @@ namespace Reference.Core.Raft;
 /// </summary>
 internal sealed class EpochElection
 {
+    private enum Answer : byte { None, Granted, Rejected }
+
     private readonly VoterSet _voters;
-    private readonly SortedSet<int> _granted = [];
-    private readonly SortedSet<int> _rejected = [];
+
+    /// <summary>Each voter's answer, at its position in <see cref="VoterSet.Ids"/>: every round builds one, so an array, not a set.</summary>
+    private readonly Answer[] _answers;
+    private int _grantedCount;
+    private int _rejectedCount;
 
     public EpochElection(VoterSet voters, int localId)
     {
-        if (!voters.Contains(localId)) throw new InvalidOperationException($"observer {localId} cannot stand for election");
+        int local = voters.IndexOf(localId);
+        if (local < 0) throw new InvalidOperationException($"observer {localId} cannot stand for election");
         _voters = voters;
-        _granted.Add(localId);
+        _answers = new Answer[voters.Count];
+        _answers[local] = Answer.Granted;
+        _grantedCount = 1;
     }
 
     /// <summary>The voters that granted, the local one included, in id order (the LeaderChange record names them).</summary>
-    public IReadOnlyCollection<int> GrantingVoters => _granted;
+    public IReadOnlyCollection<int> GrantingVoters => _voters.Ids.Where((_, index) => _answers[index] == Answer.Granted).ToList();
 
-    public bool IsWon => _granted.Count >= _voters.MajoritySize;
+    public bool IsWon => _grantedCount >= _voters.MajoritySize;
 
-    public bool IsLost => _rejected.Count > _voters.Count - _voters.MajoritySize;
-
-    public bool HasAnswered(int voterId) => _granted.Contains(voterId) || _rejected.Contains(voterId);
+    public bool IsLost => _rejectedCount > _voters.Count - _voters.MajoritySize;
 
     /// <summary>Counts a voter's answer; returns false when it had answered already or is no voter.</summary>
     public bool Record(int voterId, bool granted)
     {
-        if (!_voters.Contains(voterId) || HasAnswered(voterId)) return false;
-        (granted ? _granted : _rejected).Add(voterId);
-        if (_granted.Count + _rejected.Count > _voters.Count) throw new InvalidOperationException("more answers than voters");
+        int index = _voters.IndexOf(voterId);
+        if (index < 0 || _answers[index] != Answer.None) return false;
+        _answers[index] = granted ? Answer.Granted : Answer.Rejected;
+        if (granted) _grantedCount++;
+        else _rejectedCount++;
         return true;
     }
 }

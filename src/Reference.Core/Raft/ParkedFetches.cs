@@ -66,5 +66,9 @@ internal sealed class ParkedFetches
     }
 
     /// <summary>The connection closed: its fetches will never be answered.</summary>
-    public void DropConnection(ConnectionId connection) => _parked.RemoveAll(fetch => fetch.Context.Connection == connection);
+    public void DropConnection(ConnectionId connection)
+    {
+        if (_parked.Count == 0) return; // every closed connection asks; the predicate below allocates
+        _parked.RemoveAll(fetch => fetch.Context.Connection == connection);
+    }
 }

@@ -102,6 +102,6 @@ internal sealed class VoterSet
         return offsets[Count - MajoritySize];
     }
 
-    /// <summary>Where <paramref name="nodeId"/> sits in <see cref="_ids"/>; negative when it is no voter.</summary>
-    private int IndexOf(int nodeId) => Array.BinarySearch(_ids, nodeId);
+    /// <summary>Where <paramref name="nodeId"/> sits in <see cref="Ids"/>; negative when it is no voter.</summary>
+    public int IndexOf(int nodeId) => Array.BinarySearch(_ids, nodeId);
 }

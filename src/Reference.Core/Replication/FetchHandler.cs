@@ -34,6 +34,7 @@ internal sealed class FetchHandler(FetchReader reader, FetchPurgatory purgatory)
     /// <summary>Re-reads parked fetches whose partitions moved; answers those that now have enough.</summary>
     public void CompleteAdvanced(long nowMs, Effects effects)
     {
+        if (!purgatory.HasAdvanced) return; // every tick asks; nearly always nothing moved
         foreach ((long id, DelayedFetch fetch) in purgatory.TakeAdvanced())
         {
             FetchRead read = reader.Read(fetch.Request, fetch.Parameters, nowMs, recordFollowerState: false, effects);
@@ -46,6 +47,7 @@ internal sealed class FetchHandler(FetchReader reader, FetchPurgatory purgatory)
     /// <summary>Answers, with whatever there is, the fetches whose MaxWaitMs has passed.</summary>
     public void CompleteDue(long nowMs, Effects effects)
     {
+        if (purgatory.NextDeadlineMs > nowMs) return; // every tick asks; nearly always nothing is due
         foreach (DelayedFetch fetch in purgatory.RemoveDue(nowMs))
             effects.Respond(fetch.Context, reader.Read(fetch.Request, fetch.Parameters, nowMs, recordFollowerState: false, effects).Response);
     }

@@ -67,6 +67,7 @@ internal sealed class FetchPurgatory
 
     public void DropConnection(ConnectionId connection)
     {
+        if (_parked.Count == 0) return; // every closed connection asks; the query below allocates
         foreach (long id in _parked.Where(entry => entry.Value.Context.Connection == connection).Select(entry => entry.Key).ToList()) Remove(id);
     }
 }

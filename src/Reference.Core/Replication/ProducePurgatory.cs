@@ -53,6 +53,7 @@ internal sealed class ProducePurgatory
     /// <summary>Forgets the produces of a closed connection: nobody is left to answer (their data stays appended).</summary>
     public void DropConnection(ConnectionId connection)
     {
+        if (_parked.Count == 0) return; // every closed connection asks; the query below allocates
         foreach (long id in _parked.Where(entry => entry.Value.Connection == connection).Select(entry => entry.Key).ToList()) Remove(id);
     }
 
