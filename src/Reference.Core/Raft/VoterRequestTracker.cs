@@ -52,7 +52,7 @@ internal sealed class VoterRequestTracker
     }
 
     /// <summary>The voters whose request is due now, in id order; each is then counted as in flight.</summary>
-    public IReadOnlyList<int> TakeDue(long nowMs)
+    public int[] TakeDue(long nowMs)
     {
         int dueCount = 0;
         for (int i = 0; i < _voterIds.Length; i++)
@@ -87,5 +87,5 @@ internal sealed class VoterRequestTracker
 
     private bool IsDue(int index, long nowMs) => _progress[index] == Progress.Waiting && _sendAtMs[index] <= nowMs;
 
-    private int IndexOf(int voterId) => Array.BinarySearch(_voterIds, voterId);
+    private int IndexOf(int voterId) => Array.IndexOf(_voterIds, voterId);
 }

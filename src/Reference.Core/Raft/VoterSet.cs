@@ -19,7 +19,7 @@ namespace Reference.Core.Raft;
 internal sealed class VoterSet
 {
     // Two parallel arrays in ascending id order, filled once: a voter set is small and never changes, and
-    // every input of the node looks voters up, which a binary search over an array does without a tree walk.
+    // every input of the node looks voters up, which a scan of an array does without a tree walk.
     private readonly int[] _ids;
     private readonly Uuid?[] _directoryIds;
     private readonly bool _ignoreDirectoryIds;
@@ -103,5 +103,6 @@ internal sealed class VoterSet
     }
 
     /// <summary>Where <paramref name="nodeId"/> sits in <see cref="Ids"/>; negative when it is no voter.</summary>
-    public int IndexOf(int nodeId) => Array.BinarySearch(_ids, nodeId);
+    /// <remarks>A scan, which the runtime vectorizes: quicker than a binary search over a handful of voters.</remarks>
+    public int IndexOf(int nodeId) => Array.IndexOf(_ids, nodeId);
 }
