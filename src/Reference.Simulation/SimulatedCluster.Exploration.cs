@@ -38,7 +38,6 @@ public sealed partial class SimulatedCluster
     private bool _wakesMayBeStale;
     /// <summary>Each node's wake-up signature, by node id - 1 (<see cref="TimerSignature"/>).</summary>
     private ulong?[]? _timerSignatures;
-    private Predicate<(EventKey Key, AgendaEvent Event)>? _isStale;
     private ScheduleStep? _step;
     private int _crashesChosen;
     private int _wipesChosen;
@@ -76,21 +75,31 @@ public sealed partial class SimulatedCluster
         _choices.Clear();
         _choiceSources.Clear();
         _collections++;
-        // Stale events would be dropped unseen when taken; they are dropped now, so they are never choices.
-        _agenda.RemoveAll(_isStale ??= entry => IsStale(entry.Event));
-        _wakesMayBeStale = false;
-        IReadOnlyList<(EventKey Key, AgendaEvent Event)> pending = _agenda.Pending;
+        ReadOnlySpan<(EventKey Key, AgendaEvent Event)> pending = _agenda.Pending;
         ulong digest = 0;
         bool mayDrop = _dropsChosen < control.DropsMax;
         // The agenda is sorted by key, so the choices come out earliest first (ties in scheduling order), and
         // the first event of an ordered group met is its head.
-        for (int i = 0; i < pending.Count; i++)
+        for (int i = 0; i < pending.Length; i++)
         {
             (EventKey key, AgendaEvent scheduled) = pending[i];
+            if (scheduled is AgendaEvent.NodeWake later && !_wakesMayBeStale && NodeById(later.NodeId).WakeHeadOffered == _collections)
+            {
+                // The commonest event, settled first: a node's wake-up after its head, live (no wake-up went stale
+                // since the last collection), not a choice but in the digest. Two of three events pending are these.
+                digest += TimerSignature(later);
+                continue;
+            }
+            if (IsStale(scheduled))
+            {
+                // A stale event would be dropped unseen when taken; it is dropped now, so it is never a choice.
+                _agenda.TakeAt(i--);
+                pending = _agenda.Pending;
+                continue;
+            }
             if (!IsHeadOfItsOrder(scheduled))
             {
-                // Not a choice, but in the digest. Most of these are a node's later wake-ups (some twenty of the
-                // thirty events pending in a 3-voter election), whose signature is the same for all of its wake-ups.
+                // Not a choice, but in the digest; a node's wake-ups all have one signature.
                 digest += scheduled is AgendaEvent.NodeWake wake ? TimerSignature(wake) : Describe(scheduled, key.TimeMs).Signature;
                 continue;
             }
@@ -98,6 +107,7 @@ public sealed partial class SimulatedCluster
             digest += description.Signature;
             AddEnabledEvent(description, i, scheduled, mayDrop);
         }
+        _wakesMayBeStale = false;
         _step!.PendingDigest = digest;
         AddPartitionChoices(control);
         AddIsolationChoices(control);

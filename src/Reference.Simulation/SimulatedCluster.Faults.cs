@@ -76,11 +76,19 @@ public sealed partial class SimulatedCluster
     private bool MayGoDown(SimulatedNode node)
     {
         if (!node.IsRunning || node.CrashDuringNextStep is not null) return false;
-        bool Down(SimulatedNode n) => !n.IsRunning || n.CrashDuringNextStep is not null || n.View.IsVoterDiskReplaced;
-        if (_knobs.NodesDownMax >= 0) return _nodes.Count(n => !n.IsRunning || n.CrashDuringNextStep is not null) < _knobs.NodesDownMax;
+        // Loops, not LINQ: the explorer asks this for every node at every step.
+        int down = 0, voters = 0, votersDown = 0;
+        foreach (SimulatedNode other in _nodes)
+        {
+            bool isDown = !other.IsRunning || other.CrashDuringNextStep is not null;
+            if (isDown) down++;
+            if (!other.View.IsVoter) continue;
+            voters++;
+            if (isDown || other.View.IsVoterDiskReplaced) votersDown++;
+        }
+        if (_knobs.NodesDownMax >= 0) return down < _knobs.NodesDownMax;
         if (!node.View.IsVoter || node.View.IsVoterDiskReplaced) return true;
-        int voters = _nodes.Count(n => n.View.IsVoter);
-        return _nodes.Count(n => n.View.IsVoter && Down(n)) < Math.Max(1, (voters - 1) / 2);
+        return votersDown < Math.Max(1, (voters - 1) / 2);
     }
 
     private void DrawCrash()

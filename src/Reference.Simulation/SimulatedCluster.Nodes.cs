@@ -88,7 +88,9 @@ public sealed partial class SimulatedCluster
             HandleThrow(node, what, input, error);
             return;
         }
-        int carriedOutMax = effects.Count;
+        // Read as an array (what the core returns): an interface call per effect is measurable at every step.
+        NodeEffect[] carried = effects as NodeEffect[] ?? [.. effects];
+        int carriedOutMax = carried.Length;
         PendingStepCrash? crash = node.CrashDuringNextStep;
         if (crash is not null)
         {
@@ -97,7 +99,7 @@ public sealed partial class SimulatedCluster
         }
         Record(new TraceEntry.Input(_nowMs, node.Id, what, _trace is null ? [] : effects.Select(EffectFormat.Render).ToList()),
             new SimulationEvent.InputDelivered(_nowMs, node.Id, input, effects));
-        for (int i = 0; i < carriedOutMax && _outcome.IsOk; i++) CarryOut(node, effects[i]);
+        for (int i = 0; i < carriedOutMax && _outcome.IsOk; i++) CarryOut(node, carried[i]);
         if (!_outcome.IsOk) return;
         if (crash is null)
         {

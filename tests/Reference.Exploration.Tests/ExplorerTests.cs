@@ -23,7 +23,7 @@ public sealed class ExplorerTests
         public int Choose(ScheduleStep step)
         {
             int pick = inner.Choose(step);
-            Signatures.Add(pick < 0 ? 0 : step.Choices[pick].Signature ^ (ulong)step.Choices.Count);
+            Signatures.Add(pick < 0 ? 0 : step.Choices[pick].Signature ^ (ulong)step.Choices.Length);
             return pick;
         }
     }

@@ -42,7 +42,7 @@ public sealed class Figure8Tests
         public int Choose(ScheduleStep step)
         {
             RaftObservation raft = RaftObservation.Of(step.View);
-            IReadOnlyList<ScheduleChoice> choices = step.Choices;
+            ReadOnlySpan<ScheduleChoice> choices = step.Choices;
             switch (_phase)
             {
                 case 1 when LeaderWithFlushedStart(raft, exceptNode: -1) is int leader:
@@ -64,7 +64,7 @@ public sealed class Figure8Tests
                     _phase = 5;
                     return Find(choices, ChoiceKind.Crash, _a);
             }
-            for (int i = 0; i < choices.Count; i++)
+            for (int i = 0; i < choices.Length; i++)
                 if (choices[i].Lane != ScheduleChoice.FaultLane && Allowed(choices[i], raft)) return i;
             return ScheduleStep.EndOfPrefix;
         }
@@ -95,9 +95,9 @@ public sealed class Figure8Tests
             return null;
         }
 
-        private static int Find(IReadOnlyList<ScheduleChoice> choices, ChoiceKind kind, int node)
+        private static int Find(ReadOnlySpan<ScheduleChoice> choices, ChoiceKind kind, int node)
         {
-            for (int i = 0; i < choices.Count; i++)
+            for (int i = 0; i < choices.Length; i++)
                 if (choices[i].Kind == kind && choices[i].NodeId == node) return i;
             throw new InvalidOperationException($"no {kind} of n{node} offered");
         }

@@ -127,7 +127,7 @@ public sealed class LongScheduleShrinkingTests(UncleanLeaderElectionFinding camp
         public int Choose(ScheduleStep step)
         {
             int pick = inner.Choose(step);
-            int earliest = Enumerable.Range(0, step.Choices.Count).FirstOrDefault(i => step.Choices[i].Lane != ScheduleChoice.FaultLane, -1);
+            int earliest = Enumerable.Range(0, step.Choices.Length).FirstOrDefault(i => step.Choices[i].Lane != ScheduleChoice.FaultLane, -1);
             if (pick >= 0) steps.Add((step.Choices[pick], pick, earliest));
             return pick;
         }

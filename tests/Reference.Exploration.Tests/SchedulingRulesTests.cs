@@ -20,15 +20,15 @@ public sealed class SchedulingRulesTests
 
         public int Choose(ScheduleStep step)
         {
-            IReadOnlyList<ScheduleChoice> choices = step.Choices;
+            ScheduleChoice[] choices = step.Choices.ToArray();
             // One fsync and one wake-up per node at a time: a disk's flushes complete in order, and a node's earliest timer comes first.
             foreach (ChoiceKind ordered in new[] { ChoiceKind.Flush, ChoiceKind.Timer })
                 if (choices.Where(c => c.Kind == ordered).GroupBy(c => c.NodeId).Any(g => g.Count() > 1)) Broken.Add($"two {ordered} choices for one node at step {step.Index}");
-            for (int i = 1; i < choices.Count; i++)
+            for (int i = 1; i < choices.Length; i++)
                 if (choices[i].Lane != ScheduleChoice.FaultLane && choices[i - 1].Lane != ScheduleChoice.FaultLane && choices[i].TimeMs < choices[i - 1].TimeMs)
                     Broken.Add($"events out of time order at step {step.Index}");
             int fault = -1;
-            for (int i = 0; i < choices.Count && fault < 0; i++)
+            for (int i = 0; i < choices.Length && fault < 0; i++)
                 if (choices[i].Kind is ChoiceKind.Crash or ChoiceKind.Wipe or ChoiceKind.Kill or ChoiceKind.Drop or ChoiceKind.Partition or ChoiceKind.Isolate) fault = i;
             int pick = fault >= 0 ? fault : _random.Choose(step);
             Taken.Add(choices[pick].Kind);
@@ -97,7 +97,7 @@ public sealed class SchedulingRulesTests
             _victim = victim.NodeId;
             UnflushedBefore = victim.Storage.Logs.Sum(l => victim.Storage.Extent(l).EndOffset - victim.Storage.Extent(l).DurableEndOffset);
             foreach (var end in Ends(step, _victim)) EndsBefore[end.Key] = end.Value;
-            for (int i = 0; i < step.Choices.Count; i++)
+            for (int i = 0; i < step.Choices.Length; i++)
                 if (step.Choices[i].Kind == kind && step.Choices[i].NodeId == _victim) return i;
             throw new InvalidOperationException($"no {kind} of n{_victim} offered");
         }
@@ -150,7 +150,7 @@ public sealed class SchedulingRulesTests
             int pick = inner.Choose(step);
             ScheduleChoice chosen = step.Choices[pick];
             if (chosen.Lane == ScheduleChoice.FaultLane) Faults++;
-            else if (step.Choices.Any(c => c.Lane != ScheduleChoice.FaultLane && c.TimeMs < chosen.TimeMs)) EarlierLeftBehind++;
+            else if (step.Choices.ToArray().Any(c => c.Lane != ScheduleChoice.FaultLane && c.TimeMs < chosen.TimeMs)) EarlierLeftBehind++;
             return pick;
         }
     }

@@ -57,7 +57,7 @@ public sealed class FaultPlanStrategy(FaultPlan plan) : IExplorationStrategy
         if (step.Index >= plan.StepsMax) return ScheduleStep.EndOfPrefix;
         // Bounded by the plan: each fault joins the owed list once and leaves it once.
         while (_next < plan.Faults.Count && plan.Faults[_next].Step <= step.Index) _owed.Add(plan.Faults[_next++].Fault);
-        IReadOnlyList<ScheduleChoice> choices = step.Choices;
+        ReadOnlySpan<ScheduleChoice> choices = step.Choices;
         for (int k = 0; k < _owed.Count; k++)
         {
             int fault = DecisionMatch.FindAnyTime(choices, _owed[k]);
@@ -66,7 +66,7 @@ public sealed class FaultPlanStrategy(FaultPlan plan) : IExplorationStrategy
             return fault;
         }
         // The choices come earliest first, faults after the events: the first event is the earliest.
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
             if (choices[i].Lane != ScheduleChoice.FaultLane) return i;
         return ScheduleStep.EndOfPrefix;
     }

@@ -86,18 +86,18 @@ public sealed class CoverageGuidedStrategy(ulong seed) : IExplorationStrategy
             if (node.IsRunning || node.Incarnation == 0) _restartAt.Remove(node.NodeId);
             else if (!_restartAt.ContainsKey(node.NodeId)) _restartAt[node.NodeId] = step.Index + Downtime();
         }
-        IReadOnlyList<ScheduleChoice> choices = step.Choices;
+        ReadOnlySpan<ScheduleChoice> choices = step.Choices;
         int faults = 0, others = 0;
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
         {
             if (IsHeld(choices[i], step.Index)) continue;
             if (choices[i].Lane == ScheduleChoice.FaultLane) faults++;
             else others++;
         }
-        if (faults + others == 0) return _random.Next(choices.Count);
+        if (faults + others == 0) return _random.Next(choices.Length);
         bool fault = others == 0 || (faults > 0 && _random.Next(FaultOneIn) == 0);
         int nth = _random.Next(fault ? faults : others);
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
             if (!IsHeld(choices[i], step.Index) && (choices[i].Lane == ScheduleChoice.FaultLane) == fault && nth-- == 0) return i;
         throw new InvalidOperationException("unreachable: the draw is within the count");
     }

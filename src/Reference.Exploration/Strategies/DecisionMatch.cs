@@ -10,7 +10,7 @@ public static class DecisionMatch
     /// which with its time tells it from alike choices (two connections from one node to another, each with a
     /// request or a close at its head).
     /// </summary>
-    public static ScheduleChoice Ranked(IReadOnlyList<ScheduleChoice> choices, int pick)
+    public static ScheduleChoice Ranked(ReadOnlySpan<ScheduleChoice> choices, int pick)
     {
         ulong signature = choices[pick].Signature;
         int rank = 0;
@@ -24,11 +24,11 @@ public static class DecisionMatch
     /// so an unchanged schedule replays exactly; else one with its signature and time; else the first with its
     /// signature (a shrunk schedule's times move).
     /// </summary>
-    public static int Find(IReadOnlyList<ScheduleChoice> choices, ScheduleChoice decision)
+    public static int Find(ReadOnlySpan<ScheduleChoice> choices, ScheduleChoice decision)
     {
         ulong wanted = decision.Signature;
         int first = -1, atTime = -1, rank = 0;
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
         {
             if (choices[i].Signature != wanted) continue;
             bool sameTime = choices[i].TimeMs == decision.TimeMs;
@@ -44,11 +44,11 @@ public static class DecisionMatch
     /// The enabled choice with <paramref name="decision"/>'s signature and rank among alike choices, else the first
     /// with its signature, else -1; its time is not compared (a shrinker moves a fault to another step).
     /// </summary>
-    public static int FindAnyTime(IReadOnlyList<ScheduleChoice> choices, ScheduleChoice decision)
+    public static int FindAnyTime(ReadOnlySpan<ScheduleChoice> choices, ScheduleChoice decision)
     {
         ulong wanted = decision.Signature;
         int first = -1, rank = 0;
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
         {
             if (choices[i].Signature != wanted) continue;
             if (rank++ == decision.Rank) return i;

@@ -58,14 +58,14 @@ public sealed class DfsStrategy(int statesMax = 1_000_000) : IExplorationStrateg
         int depth = step.Index;
         if (depth < _path.Count)
         {
-            if (_widths[depth] != step.Choices.Count)
-                throw new InvalidOperationException($"replaying depth {depth} offered {step.Choices.Count} choices, not {_widths[depth]}: the run is not deterministic");
+            if (_widths[depth] != step.Choices.Length)
+                throw new InvalidOperationException($"replaying depth {depth} offered {step.Choices.Length} choices, not {_widths[depth]}: the run is not deterministic");
             return _path[depth];
         }
         ulong state = StateAbstraction.Hash(step.View, step.PendingDigest);
         if (_visited.Count >= statesMax || !_visited.Add(state)) return ScheduleStep.EndOfPrefix;
         _path.Add(0);
-        _widths.Add(step.Choices.Count);
+        _widths.Add(step.Choices.Length);
         return 0;
     }
 }

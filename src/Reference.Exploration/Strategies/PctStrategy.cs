@@ -12,13 +12,16 @@ namespace Reference.Exploration.Strategies;
 /// </summary>
 public sealed class PctStrategy(ulong seed, int changePoints, int stepsMax) : IExplorationStrategy
 {
-    /// <summary>Lanes in one run at most (nodes, clients, the fault injector).</summary>
+    /// <summary>Lanes in one run at most (nodes, clients, the fault injector); a lane's number is below it too.</summary>
     private const int LanesMax = 256;
 
     private SplitMix64Random _random = new(seed);
     /// <summary>Lanes by priority, highest first.</summary>
     private readonly List<int> _priorities = [];
-    private readonly SortedSet<int> _changeSteps = [];
+    /// <summary>Each lane's index in <see cref="_priorities"/>, or -1 before it is first seen: read for every choice at every step.</summary>
+    private readonly int[] _rankOf = new int[LanesMax];
+    /// <summary>Whether step i is a priority change point.</summary>
+    private readonly bool[] _isChangeStep = new bool[Math.Max(1, stepsMax)];
 
     public string Name => $"pct(d={changePoints})";
 
@@ -26,40 +29,60 @@ public sealed class PctStrategy(ulong seed, int changePoints, int stepsMax) : IE
     {
         _random = new SplitMix64Random(IterationSeeds.Of(seed, iteration, Name));
         _priorities.Clear();
-        _changeSteps.Clear();
+        Array.Fill(_rankOf, -1);
+        Array.Clear(_isChangeStep);
         // Bounded: at most as many draws as change points asked for, each retried at most stepsMax times for a distinct step.
-        for (int i = 0; i < changePoints && _changeSteps.Count < stepsMax; i++)
-            for (int attempt = 0; attempt < stepsMax && !_changeSteps.Add(_random.Next(Math.Max(1, stepsMax))); attempt++) { }
+        int changeSteps = 0;
+        for (int i = 0; i < changePoints && changeSteps < stepsMax; i++)
+            for (int attempt = 0; attempt < stepsMax; attempt++)
+            {
+                int drawn = _random.Next(Math.Max(1, stepsMax));
+                if (_isChangeStep[drawn]) continue;
+                _isChangeStep[drawn] = true;
+                changeSteps++;
+                break;
+            }
         return true;
     }
 
     public int Choose(ScheduleStep step)
     {
-        IReadOnlyList<ScheduleChoice> choices = step.Choices;
+        ReadOnlySpan<ScheduleChoice> choices = step.Choices;
         foreach (ScheduleChoice choice in choices)
         {
-            if (_priorities.Contains(choice.Lane)) continue;
-            if (_priorities.Count >= LanesMax) throw new InvalidOperationException($"more than {LanesMax} lanes in one run");
-            _priorities.Insert(_random.Next(_priorities.Count + 1), choice.Lane);
+            int lane = choice.Lane;
+            if ((uint)lane >= LanesMax) throw new InvalidOperationException($"lane {lane} is beyond PCT's {LanesMax} lanes");
+            if (_rankOf[lane] >= 0) continue;
+            int rank = _random.Next(_priorities.Count + 1);
+            _priorities.Insert(rank, lane);
+            RankFrom(rank);
         }
         int pick = HighestPriority(choices);
-        if (_changeSteps.Contains(step.Index))
+        if ((uint)step.Index < (uint)_isChangeStep.Length && _isChangeStep[step.Index])
         {
             // The change point: the running lane drops below every other; the step then goes to the new highest.
-            _priorities.Remove(choices[pick].Lane);
-            _priorities.Add(choices[pick].Lane);
+            int demoted = choices[pick].Lane, from = _rankOf[demoted];
+            _priorities.RemoveAt(from);
+            _priorities.Add(demoted);
+            RankFrom(from);
             pick = HighestPriority(choices);
         }
         return pick;
     }
 
-    private int HighestPriority(IReadOnlyList<ScheduleChoice> choices)
+    /// <summary>Renumbers the lanes from <paramref name="first"/> on, after an insertion or a move there.</summary>
+    private void RankFrom(int first)
+    {
+        for (int rank = first; rank < _priorities.Count; rank++) _rankOf[_priorities[rank]] = rank;
+    }
+
+    private int HighestPriority(ReadOnlySpan<ScheduleChoice> choices)
     {
         int best = 0;
         int bestRank = int.MaxValue;
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
         {
-            int rank = _priorities.IndexOf(choices[i].Lane);
+            int rank = _rankOf[choices[i].Lane];
             if (rank < bestRank)
             {
                 best = i;

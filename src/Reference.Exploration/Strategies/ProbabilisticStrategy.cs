@@ -25,17 +25,17 @@ public sealed class ProbabilisticStrategy(ulong seed, int stayPercent = 80) : IE
 
     public int Choose(ScheduleStep step)
     {
-        IReadOnlyList<ScheduleChoice> choices = step.Choices;
-        int pick = _random.Next(choices.Count);
+        ReadOnlySpan<ScheduleChoice> choices = step.Choices;
+        int pick = _random.Next(choices.Length);
         if (_random.Next(100) < stayPercent)
         {
             int sameLane = 0;
-            for (int i = 0; i < choices.Count; i++)
+            for (int i = 0; i < choices.Length; i++)
                 if (choices[i].Lane == _lastLane) sameLane++;
             if (sameLane > 0)
             {
                 int nth = _random.Next(sameLane);
-                for (int i = 0; i < choices.Count; i++)
+                for (int i = 0; i < choices.Length; i++)
                     if (choices[i].Lane == _lastLane && nth-- == 0) pick = i;
             }
         }

@@ -17,7 +17,7 @@ public sealed class RandomWalkStrategy(ulong seed) : IExplorationStrategy
         return true;
     }
 
-    public int Choose(ScheduleStep step) => _random.Next(step.Choices.Count);
+    public int Choose(ScheduleStep step) => _random.Next(step.Choices.Length);
 }
 
 /// <summary>One seed per (strategy seed, iteration, strategy), so strategies in a portfolio never share a stream.</summary>

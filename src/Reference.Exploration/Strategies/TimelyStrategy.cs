@@ -39,7 +39,7 @@ public sealed class TimelyStrategy(ulong seed, int faultPoints, int stepsMax) : 
 
     public int Choose(ScheduleStep step)
     {
-        IReadOnlyList<ScheduleChoice> choices = step.Choices;
+        ReadOnlySpan<ScheduleChoice> choices = step.Choices;
         if (_faultSteps.Contains(step.Index)) _owed++;
         if (_owed > 0 && PickFault(choices) is int fault)
         {
@@ -47,13 +47,13 @@ public sealed class TimelyStrategy(ulong seed, int faultPoints, int stepsMax) : 
             return fault;
         }
         // The choices come earliest first, faults after the events: the first event is the earliest.
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
             if (choices[i].Lane != ScheduleChoice.FaultLane) return i;
         return ScheduleStep.EndOfPrefix;
     }
 
     /// <summary>A fault kind drawn uniformly among those offered, then one of its choices; null when none is offered.</summary>
-    private int? PickFault(IReadOnlyList<ScheduleChoice> choices)
+    private int? PickFault(ReadOnlySpan<ScheduleChoice> choices)
     {
         _kinds.Clear();
         foreach (ScheduleChoice choice in choices)
@@ -64,7 +64,7 @@ public sealed class TimelyStrategy(ulong seed, int faultPoints, int stepsMax) : 
         foreach (ScheduleChoice choice in choices)
             if (choice.Kind == kind) count++;
         int nth = _random.Next(count);
-        for (int i = 0; i < choices.Count; i++)
+        for (int i = 0; i < choices.Length; i++)
             if (choices[i].Kind == kind && nth-- == 0) return i;
         return null;
     }

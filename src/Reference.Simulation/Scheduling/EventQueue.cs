@@ -35,8 +35,8 @@ public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
     /// <summary>True when any pending event may be taken (<see cref="Pending"/>, <see cref="TakeAt"/>).</summary>
     public bool IsChoosable => choosable;
 
-    /// <summary>Every pending event, earliest key first (choosable mode only).</summary>
-    public IReadOnlyList<(EventKey Key, TEvent Event)> Pending => choosable ? _pending : throw new InvalidOperationException("not a choosable agenda");
+    /// <summary>Every pending event, earliest key first (choosable mode only); valid until the next change to the agenda.</summary>
+    public ReadOnlySpan<(EventKey Key, TEvent Event)> Pending => choosable ? System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_pending) : throw new InvalidOperationException("not a choosable agenda");
 
     /// <summary>Schedules an event; times never run backwards, so one in the past is a simulator bug.</summary>
     public void Schedule(long timeMs, long nowMs, TEvent scheduledEvent)
@@ -65,14 +65,11 @@ public sealed class EventQueue<TEvent>(int capacityMax, bool choosable = false)
     /// <summary>Removes and returns the pending event at <paramref name="index"/> of <see cref="Pending"/>.</summary>
     public (EventKey Key, TEvent Event) TakeAt(int index)
     {
-        (EventKey Key, TEvent Event) taken = Pending[index];
+        if (!choosable) throw new InvalidOperationException("not a choosable agenda");
+        (EventKey Key, TEvent Event) taken = _pending[index];
         _pending.RemoveAt(index);
         return taken;
     }
-
-    /// <summary>Removes every pending event the predicate holds for, keeping the others' order (choosable mode only).</summary>
-    public int RemoveAll(Predicate<(EventKey Key, TEvent Event)> match) =>
-        choosable ? _pending.RemoveAll(match) : throw new InvalidOperationException("not a choosable agenda");
 
     public bool TryPeekTime(out long timeMs)
     {

@@ -94,9 +94,11 @@ public sealed class ScheduleStep
     /// <summary>What a chooser returns to end the chosen part of the run (the fair suffix, if any, follows).</summary>
     public const int EndOfPrefix = -1;
 
+    private readonly List<ScheduleChoice> _choices;
+
     internal ScheduleStep(List<ScheduleChoice> choices, Monitors.ClusterView view)
     {
-        Choices = choices;
+        _choices = choices;
         View = view;
     }
 
@@ -106,8 +108,12 @@ public sealed class ScheduleStep
     /// <summary>0 for the run's first choice.</summary>
     public int Index { get; internal set; }
 
-    /// <summary>What may happen next, earliest scheduled time first (ties in scheduling order).</summary>
-    public IReadOnlyList<ScheduleChoice> Choices { get; }
+    /// <summary>
+    /// What may happen next, earliest scheduled time first (ties in scheduling order). A span over the simulator's
+    /// own list, valid until the step is taken: every strategy reads it at every step, and a span is read without
+    /// an interface call per element.
+    /// </summary>
+    public ReadOnlySpan<ScheduleChoice> Choices => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_choices);
 
     /// <summary>An order-free digest of every pending event's signature (the multiset of messages, timers and flushes in flight).</summary>
     public ulong PendingDigest { get; internal set; }
