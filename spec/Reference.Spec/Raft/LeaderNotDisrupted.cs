@@ -30,10 +30,10 @@ public sealed class LeaderNotDisrupted : RaftMonitor
     /// <summary>A prospective's round that could not be won without a needless disruption, as the last observation left it.</summary>
     private readonly record struct Shield(int Incarnation, int Epoch, int Leader, string Vouchers);
 
-    private readonly Dictionary<int, Stretch> _vouching = [];
-    private readonly Dictionary<int, Stretch> _leading = [];
-    private readonly Dictionary<int, Stretch> _prospective = [];
-    private readonly Dictionary<int, Shield> _shields = [];
+    private readonly NodeTable<Stretch> _vouching = new();
+    private readonly NodeTable<Stretch> _leading = new();
+    private readonly NodeTable<Stretch> _prospective = new();
+    private readonly NodeTable<Shield> _shields = new();
     private long _observations;
 
     public override string Name => "LeaderNotDisrupted";
@@ -66,33 +66,45 @@ public sealed class LeaderNotDisrupted : RaftMonitor
             Keep(_prospective, node, replica is { State: QuorumStateKind.Prospective } ? 0 : null, replica);
         }
         _shields.Clear();
-        foreach ((int candidate, Stretch asking) in _prospective)
+        for (int candidate = 0; candidate < _prospective.IdLimit; candidate++)
         {
+            if (!_prospective.TryGetValue(candidate, out Stretch asking)) continue;
             (int leader, Stretch leading) = LeaderOf(asking.Epoch);
             if (leading == default || leading.Since >= asking.Since) continue;
             // Counted before the vouchers are listed: this runs after every event, and a shield is rare.
-            int vouchers = 0;
-            foreach ((_, Stretch vouching) in _vouching)
-                if (Vouches(vouching, asking, leader)) vouchers++;
-            if (1 + vouchers < observation.MajoritySize) continue;
-            List<int> ids = _vouching.Where(v => Vouches(v.Value, asking, leader)).Select(v => v.Key).Order().ToList();
-            _shields[candidate] = new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", ids));
+            if (1 + Vouchers(asking, leader, null) < observation.MajoritySize) continue;
+            var ids = new List<int>();
+            Vouchers(asking, leader, ids);
+            _shields.Set(candidate, new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", ids)));
         }
     }
 
-    /// <summary>The first stretch leading <paramref name="epoch"/> in the table's order (default when none): a loop, not LINQ, since it runs after every event.</summary>
+    /// <summary>The lowest-numbered node's stretch leading <paramref name="epoch"/> (default when none): two at once would break SingleLeaderPerEpoch.</summary>
     private (int Leader, Stretch Leading) LeaderOf(int epoch)
     {
-        foreach ((int leader, Stretch leading) in _leading)
-            if (leading.Epoch == epoch) return (leader, leading);
+        for (int leader = 0; leader < _leading.IdLimit; leader++)
+            if (_leading.TryGetValue(leader, out Stretch leading) && leading.Epoch == epoch) return (leader, leading);
         return default;
+    }
+
+    /// <summary>Counts the voters vouching for <paramref name="leader"/> since before <paramref name="asking"/> began, adding their ids in order to <paramref name="ids"/> when given.</summary>
+    private int Vouchers(Stretch asking, int leader, List<int>? ids)
+    {
+        int count = 0;
+        for (int voter = 0; voter < _vouching.IdLimit; voter++)
+        {
+            if (!_vouching.TryGetValue(voter, out Stretch vouching) || !Vouches(vouching, asking, leader)) continue;
+            count++;
+            ids?.Add(voter);
+        }
+        return count;
     }
 
     private static bool Vouches(Stretch vouching, Stretch asking, int leader) =>
         vouching.Epoch == asking.Epoch && vouching.Leader == leader && vouching.Since < asking.Since;
 
     /// <summary>Continues a node's stretch while it stays in the same run, epoch and leader; starts one at this observation otherwise; ends it when <paramref name="leader"/> is null.</summary>
-    private void Keep(Dictionary<int, Stretch> stretches, RaftNodeReading node, int? leader, ReplicaReading? replica)
+    private void Keep(NodeTable<Stretch> stretches, RaftNodeReading node, int? leader, ReplicaReading? replica)
     {
         if (leader is not int about || replica is not ReplicaReading running)
         {
@@ -101,6 +113,6 @@ public sealed class LeaderNotDisrupted : RaftMonitor
         }
         var now = new Stretch(node.Incarnation, running.Epoch, about, _observations);
         if (stretches.TryGetValue(node.NodeId, out Stretch held) && held with { Since = now.Since } == now) return;
-        stretches[node.NodeId] = now;
+        stretches.Set(node.NodeId, now);
     }
 }
