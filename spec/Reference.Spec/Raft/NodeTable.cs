@@ -18,6 +18,9 @@ internal sealed class NodeTable<T>
     /// <summary>Every id held is below this; walk <c>0..IdLimit</c> with <see cref="TryGetValue"/> to see them in id order.</summary>
     public int IdLimit => _present.Length;
 
+    /// <summary>How many nodes the table holds a value for: a monitor with nothing held skips its walk.</summary>
+    public int Count { get; private set; }
+
     public bool TryGetValue(int nodeId, out T value)
     {
         if ((uint)nodeId < (uint)_present.Length && _present[nodeId])
@@ -33,20 +36,24 @@ internal sealed class NodeTable<T>
     {
         if ((uint)nodeId >= (uint)_present.Length) Grow(nodeId);
         _values[nodeId] = value;
+        if (!_present[nodeId]) Count++;
         _present[nodeId] = true;
     }
 
     public void Remove(int nodeId)
     {
-        if ((uint)nodeId >= (uint)_present.Length) return;
+        if ((uint)nodeId >= (uint)_present.Length || !_present[nodeId]) return;
         _values[nodeId] = default!;
         _present[nodeId] = false;
+        Count--;
     }
 
     public void Clear()
     {
+        if (Count == 0) return;
         Array.Clear(_values);
         Array.Clear(_present);
+        Count = 0;
     }
 
     private void Grow(int nodeId)

@@ -38,18 +38,11 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
     public int MajoritySize => VoterCount / 2 + 1;
 
     /// <summary>
-    /// The last observation this thread read, with the view it was read from and what each reading was read
-    /// from. One slot per thread, not a table keyed by view: a run checks its monitors on one thread, one view
-    /// at a time, and a table of weak references (a new entry for every explored iteration's view) cost more
-    /// than the reading it saved.
-    /// </summary>
-    [ThreadStatic] private static LastRead? _last;
-
-    /// <summary>
     /// Reads the view; a node that is not the core's real Node (a simulator toy) reads as not running. Every
     /// monitor reads the view after each event, and nothing changes between their checks (a shell records an
-    /// event, carries it out, then checks), so one reading per event serves them all: it is kept until the
-    /// view shows another event (each event is a new object). This was the explorer's largest per-step cost.
+    /// event, carries it out, then checks), so one reading per event serves them all: it is kept in the view
+    /// (<see cref="ClusterView.MonitorsReading"/>) until the view shows another event (each event is a new
+    /// object). This was the explorer's largest per-step cost.
     /// <para>
     /// When exactly one event happened since the last observation and it was a step of one node, the other
     /// nodes' readings are carried over: see <see cref="LastRead.StillHolds"/> for why that is safe.
@@ -57,13 +50,12 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
     /// </summary>
     public static RaftObservation Of(ClusterView view)
     {
-        LastRead? last = _last;
-        if (last is not null && ReferenceEquals(last.View, view) && ReferenceEquals(last.Observation.LastEvent, view.LastEvent)
-            && last.Observation.NowMs == view.NowMs) return last.Observation;
+        LastRead? last = view.MonitorsReading as LastRead;
+        if (last is not null && ReferenceEquals(last.Observation.LastEvent, view.LastEvent) && last.Observation.NowMs == view.NowMs) return last.Observation;
         IReadOnlyList<NodeView> nodes = view.Nodes;
         // The one node the event stepped; any other event (a crash, a restart's recovery, a fault, a client's
         // record) or more than one event since the last observation reads every node again.
-        int? stepped = last is not null && ReferenceEquals(last.View, view) && view.EventNumber == last.EventNumber + 1
+        int? stepped = last is not null && view.EventNumber == last.EventNumber + 1
             && view.LastEvent is SimulationEvent.InputDelivered step ? step.NodeId : null;
         var readings = new RaftNodeReading[nodes.Count];
         var cores = new INode?[nodes.Count];
@@ -74,12 +66,12 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
             readings[i] = stepped is int steppedId && node.NodeId != steppedId && last!.StillHolds(i, node) ? last.Observation.Nodes[i] : RaftNodeReading.Of(node);
         }
         var observation = new RaftObservation(view.NowMs, view.LastEvent, readings);
-        _last = new LastRead(view, view.EventNumber, observation, cores);
+        view.MonitorsReading = new LastRead(view.EventNumber, observation, cores);
         return observation;
     }
 
-    /// <summary>An observation as it was read: the view, the event number and each node's running core then.</summary>
-    private sealed record LastRead(ClusterView View, long EventNumber, RaftObservation Observation, INode?[] Cores)
+    /// <summary>An observation as it was read from a view: the event number and each node's running core then.</summary>
+    private sealed record LastRead(long EventNumber, RaftObservation Observation, INode?[] Cores)
     {
         /// <summary>
         /// Whether node <paramref name="index"/>'s reading, taken one event ago, is still what reading it now

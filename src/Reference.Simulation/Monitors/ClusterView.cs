@@ -46,6 +46,13 @@ public sealed class ClusterView
 
     public History History { get; }
 
+    /// <summary>
+    /// What the monitors derived from the view at an event, kept for their next check (spec/'s RaftObservation
+    /// keeps its reading of the nodes here: ten monitors read the same after every event, and the next event
+    /// changes one node's). The shells never read or write it.
+    /// </summary>
+    public object? MonitorsReading { get; set; }
+
     public Coverage Coverage { get; }
 
     /// <summary>
