@@ -78,10 +78,12 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
         /// would give, the event being a step of another node. A reading holds the node's core state, which
         /// changes only when that core handles an input (the core is pure: inputs in, effects out), and every
         /// input a shell hands a core is recorded as that node's step before the monitors look again (a step a
-        /// crash cuts short is followed by the crash, another event). What a reading takes from outside the core
-        /// is checked here by reference: the core itself (a restart makes a new one), the incarnation, the disk (a
-        /// wipe makes a new one) and its quorum state (a write decodes a new one). The disk's logs are not part of
-        /// a reading: monitors read them live through <see cref="RaftNodeReading.Storage"/>.
+        /// crash cuts short, or one whose disk failed a read, is followed by the crash, another event: the
+        /// simulator's Deliver and HandleThrow, and replay, which follows the trace they wrote, keep to that).
+        /// What a reading takes from outside the core is checked here by reference: the core itself (a restart
+        /// makes a new one), the incarnation, the disk (a wipe makes a new one) and its quorum state (a write
+        /// decodes a new one). The disk's logs are not part of a reading: monitors read them live through
+        /// <see cref="RaftNodeReading.Storage"/>.
         /// </summary>
         public bool StillHolds(int index, NodeView node)
         {
