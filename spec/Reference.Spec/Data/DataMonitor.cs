@@ -21,10 +21,14 @@ public abstract class DataMonitor : IMonitor
 
     /// <summary>
     /// Most events neither record history nor touch a disk's survival (a crash, a recovery, a wiped disk):
-    /// those are skipped without building an observation, which keeps the checks cheap in long sweeps.
+    /// those are skipped without building an observation, which keeps the checks cheap in long sweeps. While
+    /// no record is watched (always, in a run without a data workload) only a history entry matters: a disk
+    /// event then changes nothing but which disk <see cref="ReplicaLossWatch"/> last saw, and the entry's own
+    /// check brings that up to date before it starts a watch.
     /// </summary>
     public MonitorViolation? Check(ClusterView view)
     {
+        if (view.LastEvent is not SimulationEvent.HistoryRecorded && !_losses.IsWatching) return null;
         bool relevant = view.LastEvent is SimulationEvent.HistoryRecorded or SimulationEvent.NodeCrashed or SimulationEvent.LogRecovered
             || AnyDiskReplaced(view);
         return relevant ? Check(DataObservation.Of(view), view.Coverage) : null;

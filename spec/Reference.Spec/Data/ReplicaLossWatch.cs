@@ -69,6 +69,9 @@ public sealed class ReplicaLossWatch
         }
     }
 
+    /// <summary>Whether any record is watched: until one is, <see cref="Update"/> has nothing to drop.</summary>
+    public bool IsWatching => _open.Count > 0;
+
     /// <summary>Whether the node's disk is another object than the one last observed (a restart on an empty disk).</summary>
     public bool IsReplaced(int nodeId, ILogStorage storage) => _disks.TryGetValue(nodeId, out ILogStorage? last) && !ReferenceEquals(last, storage);
 

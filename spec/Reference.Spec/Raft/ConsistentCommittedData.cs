@@ -34,7 +34,7 @@ public sealed class ConsistentCommittedData : RaftMonitor
     public const int ReadBytesPerCheckMax = 64 * 1024;
 
     private readonly SortedDictionary<long, CommittedBatch> _committed = new();
-    private readonly Dictionary<int, Progress> _progress = new();
+    private readonly NodeTable<Progress> _progress = new();
 
     public override string Name => "ConsistentCommittedData";
 
@@ -49,7 +49,8 @@ public sealed class ConsistentCommittedData : RaftMonitor
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
             if (node.Replica is not ReplicaReading replica) continue;
-            long diskEnd = node.MetadataLog.EndOffset;
+            LogExtent metadataLog = node.MetadataLog;
+            long diskEnd = metadataLog.EndOffset;
             // Between steps a running replica's log mirrors its disk (a step cut short by a crash is never
             // observed with the node still running).
             if (replica.LogEndOffset != diskEnd)
@@ -57,8 +58,8 @@ public sealed class ConsistentCommittedData : RaftMonitor
             if (!_progress.TryGetValue(node.NodeId, out Progress progress) || progress.Incarnation != node.Incarnation)
                 progress = new Progress(node.Incarnation, 0, 0);
             progress = progress with { HighWatermark = replica.HighWatermark };
-            if (CheckNode(node, ref progress) is { } violation) return violation;
-            _progress[node.NodeId] = progress;
+            if (CheckNode(node, metadataLog.StartOffset, ref progress) is { } violation) return violation;
+            _progress.Set(node.NodeId, progress);
         }
         return null;
     }
@@ -78,11 +79,11 @@ public sealed class ConsistentCommittedData : RaftMonitor
         return null;
     }
 
-    private MonitorViolation? CheckNode(RaftNodeReading node, ref Progress progress)
+    private MonitorViolation? CheckNode(RaftNodeReading node, long logStartOffset, ref Progress progress)
     {
         int bytesRead = 0;
         // Below the log start a snapshot stands for the batches (KIP-630; SnapshotAtLogStart checks it is there).
-        progress = progress with { CheckedUpTo = Math.Max(progress.CheckedUpTo, node.MetadataLog.StartOffset) };
+        progress = progress with { CheckedUpTo = Math.Max(progress.CheckedUpTo, logStartOffset) };
         while (progress.CheckedUpTo < progress.HighWatermark && bytesRead < ReadBytesPerCheckMax)
         {
             ReadOnlyMemory<byte> batches;

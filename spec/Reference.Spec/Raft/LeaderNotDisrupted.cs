@@ -30,10 +30,10 @@ public sealed class LeaderNotDisrupted : RaftMonitor
     /// <summary>A prospective's round that could not be won without a needless disruption, as the last observation left it.</summary>
     private readonly record struct Shield(int Incarnation, int Epoch, int Leader, string Vouchers);
 
-    private readonly Dictionary<int, Stretch> _vouching = [];
-    private readonly Dictionary<int, Stretch> _leading = [];
-    private readonly Dictionary<int, Stretch> _prospective = [];
-    private readonly Dictionary<int, Shield> _shields = [];
+    private readonly NodeTable<Stretch> _vouching = new();
+    private readonly NodeTable<Stretch> _leading = new();
+    private readonly NodeTable<Stretch> _prospective = new();
+    private readonly NodeTable<Shield> _shields = new();
     private long _observations;
 
     public override string Name => "LeaderNotDisrupted";
@@ -41,66 +41,91 @@ public sealed class LeaderNotDisrupted : RaftMonitor
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
         _observations++;
-        MonitorViolation? violation = null;
+        // Most observations find no shield up (no prospective voter facing a live majority): nothing to judge.
+        MonitorViolation? violation = _shields.Count == 0 ? null : Unseated(observation);
+        Track(observation);
+        return violation;
+    }
+
+    /// <summary>The first voter, in the observation's order, that stood although its shield was up at the last observation.</summary>
+    private MonitorViolation? Unseated(RaftObservation observation)
+    {
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
-            if (violation is not null || node.Replica is not ReplicaReading replica || !_shields.TryGetValue(node.NodeId, out Shield shield)) continue;
+            if (node.Replica is not ReplicaReading replica || !_shields.TryGetValue(node.NodeId, out Shield shield)) continue;
             if (shield.Incarnation != node.Incarnation || replica.Epoch <= shield.Epoch) continue;
             if (replica.State is not (QuorumStateKind.Candidate or QuorumStateKind.Leader)) continue;
-            violation = Violation($"node {node.NodeId} went from Prospective in epoch {shield.Epoch} to {replica.State} in epoch {replica.Epoch} while node " +
+            return Violation($"node {node.NodeId} went from Prospective in epoch {shield.Epoch} to {replica.State} in epoch {replica.Epoch} while node " +
                 $"{shield.Leader} led epoch {shield.Epoch} and voters {shield.Vouchers} had fetched from it within fetch.timeout.ms since before node " +
                 $"{node.NodeId} asked for pre-votes: a majority knew the leader alive, and it was unseated (KIP-996)");
         }
-        Track(observation);
-        return violation;
+        return null;
     }
 
     private void Track(RaftObservation observation)
     {
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
-            ReplicaReading? replica = node.IsVoter && !node.IsVoterDiskReplaced ? node.Replica : null;
+            // The replica is read once: its reading is a large struct, and this runs for every node after every event.
+            if (!node.IsVoter || node.IsVoterDiskReplaced || node.Replica is not ReplicaReading replica)
+            {
+                _vouching.Remove(node.NodeId);
+                _leading.Remove(node.NodeId);
+                _prospective.Remove(node.NodeId);
+                continue;
+            }
             bool vouches = replica is { State: QuorumStateKind.Follower, LeaderId: int, LeaderAliveUntilMs: long until } && until > observation.NowMs;
-            Keep(_vouching, node, vouches ? replica!.Value.LeaderId!.Value : null, replica);
-            Keep(_leading, node, replica is { State: QuorumStateKind.Leader } ? node.NodeId : null, replica);
-            Keep(_prospective, node, replica is { State: QuorumStateKind.Prospective } ? 0 : null, replica);
+            Keep(_vouching, node, replica.Epoch, vouches ? replica.LeaderId : null);
+            Keep(_leading, node, replica.Epoch, replica.State == QuorumStateKind.Leader ? node.NodeId : null);
+            Keep(_prospective, node, replica.Epoch, replica.State == QuorumStateKind.Prospective ? 0 : null);
         }
         _shields.Clear();
-        foreach ((int candidate, Stretch asking) in _prospective)
+        for (int candidate = 0; candidate < _prospective.IdLimit; candidate++)
         {
+            if (!_prospective.TryGetValue(candidate, out Stretch asking)) continue;
             (int leader, Stretch leading) = LeaderOf(asking.Epoch);
             if (leading == default || leading.Since >= asking.Since) continue;
             // Counted before the vouchers are listed: this runs after every event, and a shield is rare.
-            int vouchers = 0;
-            foreach ((_, Stretch vouching) in _vouching)
-                if (Vouches(vouching, asking, leader)) vouchers++;
-            if (1 + vouchers < observation.MajoritySize) continue;
-            List<int> ids = _vouching.Where(v => Vouches(v.Value, asking, leader)).Select(v => v.Key).Order().ToList();
-            _shields[candidate] = new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", ids));
+            if (1 + Vouchers(asking, leader, null) < observation.MajoritySize) continue;
+            var ids = new List<int>();
+            Vouchers(asking, leader, ids);
+            _shields.Set(candidate, new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", ids)));
         }
     }
 
-    /// <summary>The first stretch leading <paramref name="epoch"/> in the table's order (default when none): a loop, not LINQ, since it runs after every event.</summary>
+    /// <summary>The lowest-numbered node's stretch leading <paramref name="epoch"/> (default when none): two at once would break SingleLeaderPerEpoch.</summary>
     private (int Leader, Stretch Leading) LeaderOf(int epoch)
     {
-        foreach ((int leader, Stretch leading) in _leading)
-            if (leading.Epoch == epoch) return (leader, leading);
+        for (int leader = 0; leader < _leading.IdLimit; leader++)
+            if (_leading.TryGetValue(leader, out Stretch leading) && leading.Epoch == epoch) return (leader, leading);
         return default;
+    }
+
+    /// <summary>Counts the voters vouching for <paramref name="leader"/> since before <paramref name="asking"/> began, adding their ids in order to <paramref name="ids"/> when given.</summary>
+    private int Vouchers(Stretch asking, int leader, List<int>? ids)
+    {
+        int count = 0;
+        for (int voter = 0; voter < _vouching.IdLimit; voter++)
+        {
+            if (!_vouching.TryGetValue(voter, out Stretch vouching) || !Vouches(vouching, asking, leader)) continue;
+            count++;
+            ids?.Add(voter);
+        }
+        return count;
     }
 
     private static bool Vouches(Stretch vouching, Stretch asking, int leader) =>
         vouching.Epoch == asking.Epoch && vouching.Leader == leader && vouching.Since < asking.Since;
 
     /// <summary>Continues a node's stretch while it stays in the same run, epoch and leader; starts one at this observation otherwise; ends it when <paramref name="leader"/> is null.</summary>
-    private void Keep(Dictionary<int, Stretch> stretches, RaftNodeReading node, int? leader, ReplicaReading? replica)
+    private void Keep(NodeTable<Stretch> stretches, RaftNodeReading node, int epoch, int? leader)
     {
-        if (leader is not int about || replica is not ReplicaReading running)
+        if (leader is not int about)
         {
             stretches.Remove(node.NodeId);
             return;
         }
-        var now = new Stretch(node.Incarnation, running.Epoch, about, _observations);
-        if (stretches.TryGetValue(node.NodeId, out Stretch held) && held with { Since = now.Since } == now) return;
-        stretches[node.NodeId] = now;
+        if (stretches.TryGetValue(node.NodeId, out Stretch held) && held.Incarnation == node.Incarnation && held.Epoch == epoch && held.Leader == about) return;
+        stretches.Set(node.NodeId, new Stretch(node.Incarnation, epoch, about, _observations));
     }
 }

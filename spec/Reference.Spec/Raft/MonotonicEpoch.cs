@@ -19,8 +19,8 @@ namespace Reference.Spec.Raft;
 /// </summary>
 public sealed class MonotonicEpoch : RaftMonitor
 {
-    private readonly Dictionary<int, (ILogStorage Disk, int Epoch)> _persisted = new();
-    private readonly Dictionary<int, (int Incarnation, int Epoch)> _inMemory = new();
+    private readonly NodeTable<(ILogStorage Disk, int Epoch)> _persisted = new();
+    private readonly NodeTable<(int Incarnation, int Epoch)> _inMemory = new();
 
     public override string Name => "MonotonicEpoch";
 
@@ -32,13 +32,13 @@ public sealed class MonotonicEpoch : RaftMonitor
             {
                 if (_persisted.TryGetValue(node.NodeId, out var last) && ReferenceEquals(last.Disk, node.Storage) && persisted.LeaderEpoch < last.Epoch)
                     return Violation($"node {node.NodeId}'s persisted epoch went back from {last.Epoch} to {persisted.LeaderEpoch}");
-                _persisted[node.NodeId] = (node.Storage, persisted.LeaderEpoch);
+                _persisted.Set(node.NodeId, (node.Storage, persisted.LeaderEpoch));
             }
             if (node.Replica is ReplicaReading replica)
             {
                 if (_inMemory.TryGetValue(node.NodeId, out var last) && last.Incarnation == node.Incarnation && replica.Epoch < last.Epoch)
                     return Violation($"node {node.NodeId}'s epoch went back from {last.Epoch} to {replica.Epoch} (incarnation {node.Incarnation})");
-                _inMemory[node.NodeId] = (node.Incarnation, replica.Epoch);
+                _inMemory.Set(node.NodeId, (node.Incarnation, replica.Epoch));
             }
         }
         return null;

@@ -18,7 +18,7 @@ namespace Reference.Spec.Raft;
 /// </summary>
 public sealed class MonotonicHighWatermark : RaftMonitor
 {
-    private readonly Dictionary<int, (int Incarnation, long HighWatermark)> _last = new();
+    private readonly NodeTable<(int Incarnation, long HighWatermark)> _last = new();
 
     public override string Name => "MonotonicHighWatermark";
 
@@ -31,7 +31,7 @@ public sealed class MonotonicHighWatermark : RaftMonitor
                 return Violation($"node {node.NodeId}'s high watermark {replica.HighWatermark} is past its log end {replica.LogEndOffset}");
             if (_last.TryGetValue(node.NodeId, out var last) && last.Incarnation == node.Incarnation && replica.HighWatermark < last.HighWatermark)
                 return Violation($"node {node.NodeId}'s high watermark went back from {last.HighWatermark} to {replica.HighWatermark} (incarnation {node.Incarnation})");
-            _last[node.NodeId] = (node.Incarnation, replica.HighWatermark);
+            _last.Set(node.NodeId, (node.Incarnation, replica.HighWatermark));
         }
         return null;
     }

@@ -20,7 +20,7 @@ namespace Reference.Spec.Raft;
 /// </summary>
 public sealed class PersistBeforePromise : RaftMonitor
 {
-    private readonly Dictionary<int, QuorumStateData?> _diskAfterLastCheck = new();
+    private readonly NodeTable<QuorumStateData?> _diskAfterLastCheck = new();
 
     public override string Name => "PersistBeforePromise";
 
@@ -39,7 +39,7 @@ public sealed class PersistBeforePromise : RaftMonitor
                 if (violation is null && replica.Epoch > diskEpoch)
                     violation = Violation($"node {node.NodeId} runs in epoch {replica.Epoch} but its disk holds epoch {diskEpoch}");
             }
-            _diskAfterLastCheck[node.NodeId] = node.Persisted;
+            _diskAfterLastCheck.Set(node.NodeId, node.Persisted);
         }
         return violation;
     }
@@ -51,8 +51,10 @@ public sealed class PersistBeforePromise : RaftMonitor
         {
             Body: VoteRequest { Topics: [{ Partitions: [{ PreVote: false } request] }] },
         } ? request : null;
-        foreach (NodeEffect effect in step.Effects)
+        // By index: an enumerator over the interface is an allocation, and this runs for every step.
+        for (int i = 0; i < step.Effects.Count; i++)
         {
+            NodeEffect effect = step.Effects[i];
             if (effect is NodeEffect.PersistQuorumState persist) durable = persist.State;
             if (asked is null || violation is not null) continue;
             if (effect is not NodeEffect.Respond { Body: VoteResponse { Topics: [{ Partitions: [{ VoteGranted: true } granted] }] } }) continue;

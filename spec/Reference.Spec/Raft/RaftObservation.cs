@@ -1,5 +1,6 @@
 using Reference.Core;
 using Reference.Core.Log;
+using Reference.Core.Node;
 using Reference.Core.Raft;
 using Reference.Protocol.Messages;
 using Reference.Simulation.Monitors;
@@ -37,28 +38,60 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
     public int MajoritySize => VoterCount / 2 + 1;
 
     /// <summary>
-    /// The last observation this thread read, with the view it was read from. One slot per thread, not a
-    /// table keyed by view: a run checks its monitors on one thread, one view at a time, and a table of weak
-    /// references (a new entry for every explored iteration's view) cost more than the reading it saved.
-    /// </summary>
-    [ThreadStatic] private static ClusterView? _lastView;
-    [ThreadStatic] private static RaftObservation? _lastRead;
-
-    /// <summary>
     /// Reads the view; a node that is not the core's real Node (a simulator toy) reads as not running. Every
     /// monitor reads the view after each event, and nothing changes between their checks (a shell records an
-    /// event, carries it out, then checks), so one reading per event serves them all: it is kept until the
-    /// view shows another event (each event is a new object). This was the explorer's largest per-step cost.
+    /// event, carries it out, then checks), so one reading per event serves them all: it is kept in the view
+    /// (<see cref="ClusterView.MonitorsReading"/>) until the view shows another event (each event is a new
+    /// object). This was the explorer's largest per-step cost.
+    /// <para>
+    /// When exactly one event happened since the last observation and it was a step of one node, the other
+    /// nodes' readings are carried over: see <see cref="LastRead.StillHolds"/> for why that is safe.
+    /// </para>
     /// </summary>
     public static RaftObservation Of(ClusterView view)
     {
-        if (ReferenceEquals(_lastView, view) && _lastRead is { } last && ReferenceEquals(last.LastEvent, view.LastEvent) && last.NowMs == view.NowMs) return last;
-        var readings = new RaftNodeReading[view.Nodes.Count];
-        for (int i = 0; i < readings.Length; i++) readings[i] = RaftNodeReading.Of(view.Nodes[i]);
+        LastRead? last = view.MonitorsReading as LastRead;
+        if (last is not null && ReferenceEquals(last.Observation.LastEvent, view.LastEvent) && last.Observation.NowMs == view.NowMs) return last.Observation;
+        IReadOnlyList<NodeView> nodes = view.Nodes;
+        // The one node the event stepped; any other event (a crash, a restart's recovery, a fault, a client's
+        // record) or more than one event since the last observation reads every node again.
+        int? stepped = last is not null && view.EventNumber == last.EventNumber + 1
+            && view.LastEvent is SimulationEvent.InputDelivered step ? step.NodeId : null;
+        var readings = new RaftNodeReading[nodes.Count];
+        var cores = new INode?[nodes.Count];
+        for (int i = 0; i < readings.Length; i++)
+        {
+            NodeView node = nodes[i];
+            cores[i] = node.Node;
+            readings[i] = stepped is int steppedId && node.NodeId != steppedId && last!.StillHolds(i, node) ? last.Observation.Nodes[i] : RaftNodeReading.Of(node);
+        }
         var observation = new RaftObservation(view.NowMs, view.LastEvent, readings);
-        _lastView = view;
-        _lastRead = observation;
+        view.MonitorsReading = new LastRead(view.EventNumber, observation, cores);
         return observation;
+    }
+
+    /// <summary>An observation as it was read from a view: the event number and each node's running core then.</summary>
+    private sealed record LastRead(long EventNumber, RaftObservation Observation, INode?[] Cores)
+    {
+        /// <summary>
+        /// Whether node <paramref name="index"/>'s reading, taken one event ago, is still what reading it now
+        /// would give, the event being a step of another node. A reading holds the node's core state, which
+        /// changes only when that core handles an input (the core is pure: inputs in, effects out), and every
+        /// input a shell hands a core is recorded as that node's step before the monitors look again (a step a
+        /// crash cuts short, or one whose disk failed a read, is followed by the crash, another event: the
+        /// simulator's Deliver and HandleThrow, and replay, which follows the trace they wrote, keep to that).
+        /// What a reading takes from outside the core is checked here by reference: the core itself (a restart
+        /// makes a new one), the incarnation, the disk (a wipe makes a new one) and its quorum state (a write
+        /// decodes a new one). The disk's logs are not part of a reading: monitors read them live through
+        /// <see cref="RaftNodeReading.Storage"/>.
+        /// </summary>
+        public bool StillHolds(int index, NodeView node)
+        {
+            if (index >= Observation.Nodes.Count) return false;
+            RaftNodeReading read = Observation.Nodes[index];
+            return read.NodeId == node.NodeId && ReferenceEquals(Cores[index], node.Node) && read.Incarnation == node.Incarnation
+                && ReferenceEquals(read.Storage, node.Storage) && ReferenceEquals(read.Persisted, node.PersistedQuorumState);
+        }
     }
 }
 

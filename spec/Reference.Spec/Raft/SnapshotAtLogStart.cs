@@ -19,7 +19,7 @@ namespace Reference.Spec.Raft;
 /// </summary>
 public sealed class SnapshotAtLogStart : RaftMonitor
 {
-    private readonly Dictionary<int, (int Incarnation, int Installed)> _installed = new();
+    private readonly NodeTable<(int Incarnation, int Installed)> _installed = new();
 
     public override string Name => "SnapshotAtLogStart";
 
@@ -50,7 +50,7 @@ public sealed class SnapshotAtLogStart : RaftMonitor
     {
         if (_installed.TryGetValue(node.NodeId, out var last) && last.Incarnation == node.Incarnation && snapshots.SnapshotsInstalled > last.Installed)
             coverage.Reached(RaftGoals.SnapshotInstalled);
-        _installed[node.NodeId] = (node.Incarnation, snapshots.SnapshotsInstalled);
+        _installed.Set(node.NodeId, (node.Incarnation, snapshots.SnapshotsInstalled));
     }
 
     private static MonitorViolation? CheckNode(int nodeId, SnapshotReading snapshots)

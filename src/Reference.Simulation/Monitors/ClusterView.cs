@@ -17,7 +17,7 @@ public sealed class ClusterView
         Nodes = nodes;
         History = history;
         Coverage = coverage;
-        LastEvent = new SimulationEvent.FaultInjected(0, "nothing yet");
+        _lastEvent = new SimulationEvent.FaultInjected(0, "nothing yet");
     }
 
     public long NowMs { get; internal set; }
@@ -25,9 +25,33 @@ public sealed class ClusterView
     /// <summary>Every node in id order, voters first.</summary>
     public IReadOnlyList<NodeView> Nodes { get; }
 
-    public SimulationEvent LastEvent { get; internal set; }
+    /// <summary>The event just processed; setting it counts one more event (<see cref="EventNumber"/>).</summary>
+    public SimulationEvent LastEvent
+    {
+        get => _lastEvent;
+        internal set
+        {
+            _lastEvent = value;
+            EventNumber++;
+        }
+    }
+
+    private SimulationEvent _lastEvent;
+
+    /// <summary>
+    /// How many events the view has shown (0 before the first): a monitor that keeps what it read at one
+    /// event can tell whether exactly one event happened since, and so what it must read again.
+    /// </summary>
+    public long EventNumber { get; private set; }
 
     public History History { get; }
+
+    /// <summary>
+    /// What the monitors derived from the view at an event, kept for their next check (spec/'s RaftObservation
+    /// keeps its reading of the nodes here: ten monitors read the same after every event, and the next event
+    /// changes one node's). The shells never read or write it.
+    /// </summary>
+    public object? MonitorsReading { get; set; }
 
     public Coverage Coverage { get; }
 
