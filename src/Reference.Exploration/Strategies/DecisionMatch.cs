@@ -12,10 +12,9 @@ public static class DecisionMatch
     /// </summary>
     public static ScheduleChoice Ranked(ReadOnlySpan<ScheduleChoice> choices, int pick)
     {
-        ulong signature = choices[pick].Signature;
         int rank = 0;
         for (int i = 0; i < pick; i++)
-            if (choices[i].Signature == signature) rank++;
+            if (choices[i].HasSignatureOf(choices[pick])) rank++;
         return choices[pick] with { Rank = rank };
     }
 
@@ -26,11 +25,10 @@ public static class DecisionMatch
     /// </summary>
     public static int Find(ReadOnlySpan<ScheduleChoice> choices, ScheduleChoice decision)
     {
-        ulong wanted = decision.Signature;
         int first = -1, atTime = -1, rank = 0;
         for (int i = 0; i < choices.Length; i++)
         {
-            if (choices[i].Signature != wanted) continue;
+            if (!choices[i].HasSignatureOf(decision)) continue;
             bool sameTime = choices[i].TimeMs == decision.TimeMs;
             if (sameTime && rank == decision.Rank) return i;
             if (sameTime && atTime < 0) atTime = i;
@@ -46,11 +44,10 @@ public static class DecisionMatch
     /// </summary>
     public static int FindAnyTime(ReadOnlySpan<ScheduleChoice> choices, ScheduleChoice decision)
     {
-        ulong wanted = decision.Signature;
         int first = -1, rank = 0;
         for (int i = 0; i < choices.Length; i++)
         {
-            if (choices[i].Signature != wanted) continue;
+            if (!choices[i].HasSignatureOf(decision)) continue;
             if (rank++ == decision.Rank) return i;
             if (first < 0) first = i;
         }

@@ -70,13 +70,20 @@ public readonly record struct ScheduleChoice(ChoiceKind Kind, int NodeId, int Fr
         get
         {
             // SplitMix64's finaliser over the packed fields: stable across runs and builds.
-            ulong packed = (ulong)Kind | (ulong)(uint)NodeId << 8 | (ulong)(uint)FromId << 24 | (ulong)(ushort)ApiKey << 40;
-            packed += 0x9E3779B97F4A7C15UL;
+            ulong packed = Packed + 0x9E3779B97F4A7C15UL;
             packed = (packed ^ (packed >> 30)) * 0xBF58476D1CE4E5B9UL;
             packed = (packed ^ (packed >> 27)) * 0x94D049BB133111EBUL;
             return packed ^ (packed >> 31);
         }
     }
+
+    /// <summary>
+    /// Whether the two choices have the same <see cref="Signature"/>: the finaliser is a bijection, so equal packed
+    /// fields are equal signatures, told without hashing (a recorded decision compares it with every choice before it).
+    /// </summary>
+    public bool HasSignatureOf(in ScheduleChoice other) => Packed == other.Packed;
+
+    private ulong Packed => (ulong)Kind | (ulong)(uint)NodeId << 8 | (ulong)(uint)FromId << 24 | (ulong)(ushort)ApiKey << 40;
 
     public override string ToString() => Kind switch
     {
