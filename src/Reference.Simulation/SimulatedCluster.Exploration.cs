@@ -50,15 +50,14 @@ public sealed partial class SimulatedCluster
 
     private StopReason Explore(ExplorationControl control)
     {
-        _step ??= new ScheduleStep(_choices, _view);
+        _step ??= new ScheduleStep(_choices, _view, DigestPending);
         for (int index = 0; index < control.StepsMax; index++)
         {
             if (!_outcome.IsOk) return StopReason.Violation;
             if (_events >= _options.EventsMax) return StopReason.EventLimit;
             CollectChoices(control);
             if (_choices.Count == 0) break;
-            _step.Index = index;
-            _step.NowMs = _nowMs;
+            _step.Begin(index, _nowMs);
             int pick = control.Chooser.Choose(_step);
             if (pick == ScheduleStep.EndOfPrefix) break;
             if ((uint)pick >= (uint)_choices.Count) throw new InvalidOperationException($"the chooser picked {pick} of {_choices.Count} choices");
@@ -76,7 +75,6 @@ public sealed partial class SimulatedCluster
         _choiceSources.Clear();
         _collections++;
         ReadOnlySpan<(EventKey Key, AgendaEvent Event)> pending = _agenda.Pending;
-        ulong digest = 0;
         bool mayDrop = _dropsChosen < control.DropsMax;
         // The agenda is sorted by key, so the choices come out earliest first (ties in scheduling order), and
         // the first event of an ordered group met is its head.
@@ -86,8 +84,7 @@ public sealed partial class SimulatedCluster
             if (scheduled is AgendaEvent.NodeWake later && !_wakesMayBeStale && NodeById(later.NodeId).WakeHeadOffered == _collections)
             {
                 // The commonest event, settled first: a node's wake-up after its head, live (no wake-up went stale
-                // since the last collection), not a choice but in the digest. Two of three events pending are these.
-                digest += TimerSignature(later);
+                // since the last collection), not a choice. In a random walk two of three events pending are these.
                 continue;
             }
             if (IsStale(scheduled))
@@ -97,18 +94,11 @@ public sealed partial class SimulatedCluster
                 pending = _agenda.Pending;
                 continue;
             }
-            if (!IsHeadOfItsOrder(scheduled))
-            {
-                // Not a choice, but in the digest; a node's wake-ups all have one signature.
-                digest += scheduled is AgendaEvent.NodeWake wake ? TimerSignature(wake) : Describe(scheduled, key.TimeMs).Signature;
-                continue;
-            }
-            ScheduleChoice description = Describe(scheduled, key.TimeMs);
-            digest += description.Signature;
-            AddEnabledEvent(description, i, scheduled, mayDrop);
+            if (!IsHeadOfItsOrder(scheduled)) continue;
+            AddEnabledEvent(Describe(scheduled, key.TimeMs), i, mayDrop);
         }
+        // Every event left pending is live now, which DigestPending relies on.
         _wakesMayBeStale = false;
-        _step!.PendingDigest = digest;
         AddPartitionChoices(control);
         AddIsolationChoices(control);
         bool mayCrash = _crashesChosen < control.CrashesMax, mayWipe = _wipesChosen < control.WipesMax, mayKill = _killsChosen < control.KillsMax;
@@ -130,6 +120,18 @@ public sealed partial class SimulatedCluster
             _choices.Add(new ScheduleChoice(ChoiceKind.Wipe, node.Id, 0, 0, _nowMs));
             _choiceSources.Add(-node.Id);
         }
+    }
+
+    /// <summary>
+    /// <see cref="ScheduleStep.PendingDigest"/>: the sum of every pending event's signature (a node's wake-ups all
+    /// have one). Read in a step after its collection, which left only live events pending.
+    /// </summary>
+    private ulong DigestPending()
+    {
+        ulong digest = 0;
+        foreach ((EventKey key, AgendaEvent scheduled) in _agenda.Pending)
+            digest += scheduled is AgendaEvent.NodeWake wake ? TimerSignature(wake) : Describe(scheduled, key.TimeMs).Signature;
+        return digest;
     }
 
     /// <summary>Offers cutting each link a and b (a &lt; b) still up, when afterwards every node still reaches a majority of voters directly.</summary>
@@ -190,11 +192,12 @@ public sealed partial class SimulatedCluster
     }
 
     /// <summary>A pending event first in its order, followed by its drop when it is a message and the budget lasts.</summary>
-    private void AddEnabledEvent(ScheduleChoice description, int source, AgendaEvent scheduled, bool mayDrop)
+    private void AddEnabledEvent(in ScheduleChoice description, int source, bool mayDrop)
     {
         _choices.Add(description);
         _choiceSources.Add(source);
-        if (!mayDrop || scheduled is not (AgendaEvent.RequestArrives or AgendaEvent.ResponseArrives)) return;
+        // A message (a request or a response arriving) may be lost instead.
+        if (!mayDrop || description.Kind is not (ChoiceKind.Request or ChoiceKind.Response)) return;
         _choices.Add(description with { Kind = ChoiceKind.Drop });
         _choiceSources.Add(source);
     }

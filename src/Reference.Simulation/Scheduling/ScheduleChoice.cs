@@ -102,18 +102,21 @@ public sealed class ScheduleStep
     public const int EndOfPrefix = -1;
 
     private readonly List<ScheduleChoice> _choices;
+    private readonly Func<ulong> _digestPending;
+    private ulong? _pendingDigest;
 
-    internal ScheduleStep(List<ScheduleChoice> choices, Monitors.ClusterView view)
+    internal ScheduleStep(List<ScheduleChoice> choices, Monitors.ClusterView view, Func<ulong> digestPending)
     {
         _choices = choices;
         View = view;
+        _digestPending = digestPending;
     }
 
     /// <summary>The cluster as the last step left it (read only), for strategies that hash states.</summary>
     public Monitors.ClusterView View { get; }
 
     /// <summary>0 for the run's first choice.</summary>
-    public int Index { get; internal set; }
+    public int Index { get; private set; }
 
     /// <summary>
     /// What may happen next, earliest scheduled time first (ties in scheduling order). A span over the simulator's
@@ -122,10 +125,22 @@ public sealed class ScheduleStep
     /// </summary>
     public ReadOnlySpan<ScheduleChoice> Choices => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_choices);
 
-    /// <summary>An order-free digest of every pending event's signature (the multiset of messages, timers and flushes in flight).</summary>
-    public ulong PendingDigest { get; internal set; }
+    /// <summary>
+    /// An order-free digest of every pending event's signature (the multiset of messages, timers and flushes in
+    /// flight). Worked out when first read in a step: only state hashing reads it (DFS, --count-states), and
+    /// summing a signature per pending event was a measurable share of every other campaign's steps.
+    /// </summary>
+    public ulong PendingDigest => _pendingDigest ??= _digestPending();
 
-    public long NowMs { get; internal set; }
+    public long NowMs { get; private set; }
+
+    /// <summary>The step after the choices are collected: a new index and time, and no digest worked out yet.</summary>
+    internal void Begin(int index, long nowMs)
+    {
+        Index = index;
+        NowMs = nowMs;
+        _pendingDigest = null;
+    }
 }
 
 /// <summary>Picks one of a step's enabled choices; the explorer's strategies implement it.</summary>
