@@ -84,7 +84,8 @@ public static class MetadataRecordFrame
         try
         {
             IMetadataRecord record = MetadataRecords.Read(type, version, ref reader);
-            reader.ExpectEnd($"{type}Record");
+            // Tested first so the name is built only for the error: this runs for every record read.
+            if (!reader.IsAtEnd) reader.ExpectEnd($"{type}Record");
             return new MetadataFrameDecodeResult(MetadataFrameError.None, record, version, null);
         }
         catch (MalformedFrameException malformed)

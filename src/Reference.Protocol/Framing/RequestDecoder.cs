@@ -78,7 +78,8 @@ public static class RequestDecoder
         try
         {
             IRequestBody body = ApiMessages.ReadRequest(key, apiVersion, ref reader);
-            reader.ExpectEnd($"{key} v{apiVersion} request");
+            // Tested first so the name is built only for the error: this runs for every request.
+            if (!reader.IsAtEnd) reader.ExpectEnd($"{key} v{apiVersion} request");
             return new RequestDecodeResult(new DecodedRequest(header, body), null);
         }
         catch (MalformedFrameException error)

@@ -27,7 +27,8 @@ public static class ResponseDecoder
         {
             ResponseHeader header = ResponseHeader.Read(ref reader, HeaderVersions.Response(apiKey, apiVersion));
             IResponseBody body = ApiMessages.ReadResponse(apiKey, apiVersion, ref reader);
-            reader.ExpectEnd($"{apiKey} v{apiVersion} response");
+            // Tested first so the name is built only for the error: this runs for every response.
+            if (!reader.IsAtEnd) reader.ExpectEnd($"{apiKey} v{apiVersion} response");
             return new(new DecodedResponse(header, body), null);
         }
         catch (MalformedFrameException error)
