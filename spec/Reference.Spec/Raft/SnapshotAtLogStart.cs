@@ -20,6 +20,7 @@ namespace Reference.Spec.Raft;
 public sealed class SnapshotAtLogStart : RaftMonitor
 {
     private readonly NodeTable<(int Incarnation, int Installed)> _installed = new();
+    private readonly JudgedReadings _judged = new();
 
     public override string Name => "SnapshotAtLogStart";
 
@@ -31,9 +32,10 @@ public sealed class SnapshotAtLogStart : RaftMonitor
             coverage.Reached(RaftGoals.SnapshotWritten);
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
-            if (node.Snapshots is not SnapshotReading snapshots) continue;
+            if (node.Snapshots is not SnapshotReading snapshots || _judged.AlreadyJudged(node)) continue;
             CountInstalls(node, snapshots, coverage);
             if (CheckNode(node.NodeId, snapshots) is { } violation) return violation;
+            _judged.Judged(node);
         }
         return null;
     }

@@ -75,9 +75,18 @@ public sealed class MemoryLogStorage : ILogStorage
 
     public IReadOnlyList<TopicPartition> Logs => _logs.Keys.ToList();
 
+    /// <summary>
+    /// Counts the calls that may have changed what the disk holds (every effect applied, flush, crash, recovery
+    /// and rotted byte; reads never): a reader that keeps what it derived from the disk knows it still holds
+    /// while the count is the same. ConsistentCommittedData skips a replica's disk by it. A call that changed
+    /// nothing may count too; that only costs such a reader one more read.
+    /// </summary>
+    public long Changes { get; private set; }
+
     /// <summary>Carries out a storage effect; other effects are ignored. Returns false for a rejected append.</summary>
     public bool Apply(NodeEffect effect)
     {
+        Changes++;
         switch (effect)
         {
             case NodeEffect.AppendToLog append:
@@ -116,6 +125,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// <summary>Makes everything written to the log durable; returns the durable end offset.</summary>
     public long Flush(TopicPartition log)
     {
+        Changes++;
         MarkSnapshotsDurable(log);
         return TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.Flush() : 0;
     }
@@ -126,6 +136,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// </summary>
     public long FlushTo(TopicPartition log, long upToOffset)
     {
+        Changes++;
         MarkSnapshotsDurable(log);
         return TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.FlushTo(upToOffset) : 0;
     }
@@ -147,6 +158,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// </summary>
     public void Crash(IReadOnlyList<TornWrite> tornWrites)
     {
+        Changes++;
         foreach ((TopicPartition name, MemoryLog log) in _logs)
         {
             TornWrite? torn = tornWrites.FirstOrDefault(t => t.Log == name);
@@ -163,6 +175,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// </summary>
     public IReadOnlyList<RecoveryCut> Recover()
     {
+        Changes++;
         var cuts = new List<RecoveryCut>();
         foreach ((TopicPartition name, MemoryLog log) in _logs)
             if (log.Recover(name) is { } cut) cuts.Add(cut);
@@ -170,8 +183,11 @@ public sealed class MemoryLogStorage : ILogStorage
     }
 
     /// <summary>Flips <paramref name="xorMask"/>'s bits in byte <paramref name="byteIndex"/> of a durable batch; false when there is no such byte to rot.</summary>
-    public bool CorruptByte(TopicPartition log, long batchBaseOffset, int byteIndex, byte xorMask) =>
-        TryGetLog(log, out MemoryLog? memoryLog) && memoryLog.Corrupt(batchBaseOffset, byteIndex, xorMask);
+    public bool CorruptByte(TopicPartition log, long batchBaseOffset, int byteIndex, byte xorMask)
+    {
+        Changes++;
+        return TryGetLog(log, out MemoryLog? memoryLog) && memoryLog.Corrupt(batchBaseOffset, byteIndex, xorMask);
+    }
 
     /// <summary>Bytes written to the log but not yet durable.</summary>
     public int UnflushedBytes(TopicPartition log) => TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.UnflushedBytes : 0;
@@ -210,6 +226,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// <summary>Flips bits of one byte of a stored snapshot, as a rotting sector would; false when there is no such byte.</summary>
     public bool CorruptSnapshotByte(TopicPartition log, OffsetAndEpoch snapshotId, int byteIndex, byte xorMask)
     {
+        Changes++;
         StoredSnapshot? snapshot = _snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots) ? snapshots.FirstOrDefault(s => s.Id == snapshotId) : null;
         if (snapshot is null || byteIndex < 0 || byteIndex >= snapshot.Bytes.Length) return false;
         byte[] rotted = snapshot.Bytes.ToArray();
