@@ -1,12 +1,10 @@
 using Reference.Core;
-using Reference.Core.Log;
 using Reference.Core.Node;
 using Reference.Core.Raft;
-using Reference.Protocol.Messages;
-using Reference.Protocol.Records;
 using Reference.Simulation.Monitors;
 using Reference.Simulation.Storage;
 using Reference.Spec.Raft;
+using static Reference.Spec.Tests.MonitorsCanFailTests;
 
 namespace Reference.Spec.Tests;
 
@@ -17,34 +15,8 @@ namespace Reference.Spec.Tests;
 /// </summary>
 public sealed class JudgedReadingsTests
 {
-    private static readonly SimulationEvent Nothing = new SimulationEvent.FaultInjected(0, "crafted");
-
-    private static RaftNodeReading Voter(int id, ReplicaReading? replica, int incarnation = 1, QuorumStateData? persisted = null, ILogStorage? storage = null) =>
-        new(id, IsVoter: true, incarnation, replica, persisted, storage ?? new MemoryLogStorage());
-
-    private static ReplicaReading Replica(int epoch, QuorumStateKind state = QuorumStateKind.Follower, int? leader = null, long highWatermark = 0, long logEnd = 0) =>
-        new(epoch, leader, state, highWatermark, logEnd);
-
-    private static RaftObservation Observe(params RaftNodeReading[] nodes) => new(0, Nothing, nodes);
-
-    private static QuorumStateData Persisted(int epoch) => new() { LeaderEpoch = epoch, LeaderId = -1, VotedId = -1 };
-
     private static RaftNodeReading WithSnapshots(int id, long logStart, OffsetAndEpoch[] snapshots) =>
         Voter(id, Replica(1, logEnd: 10)) with { Snapshots = new SnapshotReading(logStart, 10, snapshots, 0, false, 0) };
-
-    /// <summary>A disk whose metadata log holds one durable single-record batch per value.</summary>
-    private static MemoryLogStorage Disk(params string[] values)
-    {
-        var disk = new MemoryLogStorage();
-        for (int offset = 0; offset < values.Length; offset++)
-        {
-            byte[] batch = new RecordBatchBuilder(new RecordBatchOptions { BaseOffset = offset, PartitionLeaderEpoch = 1 })
-                .Append(0, key: null, value: System.Text.Encoding.UTF8.GetBytes(values[offset])).Build();
-            Assert.True(disk.Apply(new NodeEffect.AppendToLog(TopicPartition.ClusterMetadata, offset, batch)));
-        }
-        disk.Flush(TopicPartition.ClusterMetadata);
-        return disk;
-    }
 
     private static RaftNodeReading Committed(int id, MemoryLogStorage disk, long upTo, int incarnation = 1) =>
         Voter(id, Replica(1, highWatermark: upTo, logEnd: upTo), incarnation, storage: disk);
@@ -64,8 +36,8 @@ public sealed class JudgedReadingsTests
             Voter(2, Replica(3), persisted: Persisted(3)), Voter(2, Replica(4), persisted: Persisted(3)), "node 2 runs in epoch 4"),
         "SnapshotAtLogStart" => (new SnapshotAtLogStart(), WithSnapshots(1, 4, [new(4, 1)]), WithSnapshots(2, 4, [new(4, 1)]),
             WithSnapshots(2, 6, [new(4, 1)]), "node 2's log start 6 is past its earliest snapshot"),
-        "ConsistentCommittedData" => (new ConsistentCommittedData(), Committed(1, Disk("a"), 1), Committed(2, Disk("a"), 1),
-            Committed(2, Disk("b"), 1, incarnation: 2), "committed offset 0 differs"),
+        "ConsistentCommittedData" => (new ConsistentCommittedData(), Committed(1, Disk(1, "a"), 1), Committed(2, Disk(1, "a"), 1),
+            Committed(2, Disk(1, "b"), 1, incarnation: 2), "committed offset 0 differs"),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such case"),
     };
 
@@ -97,7 +69,7 @@ public sealed class JudgedReadingsTests
     [Fact]
     public void ConsistentCommittedDataRereadsADiskThatChangedUnderAnUnchangedReading()
     {
-        MemoryLogStorage disk = Disk("a", "b");
+        MemoryLogStorage disk = Disk(1, "a", "b");
         RaftNodeReading reading = Committed(1, disk, 2);
         var monitor = new ConsistentCommittedData();
         Assert.Null(monitor.Check(Observe(reading), new Coverage()));
