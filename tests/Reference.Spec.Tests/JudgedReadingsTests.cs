@@ -38,6 +38,8 @@ public sealed class JudgedReadingsTests
             WithSnapshots(2, 6, [new(4, 1)]), "node 2's log start 6 is past its earliest snapshot"),
         "ConsistentCommittedData" => (new ConsistentCommittedData(), Committed(1, Disk(1, "a"), 1), Committed(2, Disk(1, "a"), 1),
             Committed(2, Disk(1, "b"), 1, incarnation: 2), "committed offset 0 differs"),
+        "LeaderCompleteness" => (new LeaderCompleteness(), Voter(1, Replica(2, highWatermark: 5, logEnd: 5)), Voter(2, Replica(2, highWatermark: 5, logEnd: 5)),
+            Voter(2, new ReplicaReading(3, 2, QuorumStateKind.Leader, 0, 3)), "node 2 leads epoch 3 with its log ending at 3"),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such case"),
     };
 
@@ -48,6 +50,7 @@ public sealed class JudgedReadingsTests
     [InlineData("PersistBeforePromise")]
     [InlineData("SnapshotAtLogStart")]
     [InlineData("ConsistentCommittedData")]
+    [InlineData("LeaderCompleteness")]
     public void AMonitorJudgesANewReadingBesideOnesItSkips(string name)
     {
         (RaftMonitor monitor, RaftNodeReading unchanged, RaftNodeReading before, RaftNodeReading after, string expected) = Case(name);
