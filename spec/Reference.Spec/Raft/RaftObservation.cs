@@ -66,16 +66,19 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
         {
             NodeView node = nodes[i];
             cores[i] = node.Node;
-            RaftNodeReading? before = last is not null && i < last.Observation.Nodes.Count ? last.Observation.Nodes[i] : null;
+            RaftNodeReading? before = last is not null && i < last.Readings.Length ? last.Readings[i] : null;
             readings[i] = stepped is int steppedId && node.NodeId != steppedId && last!.StillHolds(i, node) ? before! : RaftNodeReading.Of(node, before);
         }
         var observation = new RaftObservation(view.NowMs, view.LastEvent, readings);
-        view.MonitorsReading = new LastRead(view.EventNumber, observation, cores);
+        view.MonitorsReading = new LastRead(view.EventNumber, observation, readings, cores);
         return observation;
     }
 
-    /// <summary>An observation as it was read from a view: the event number and each node's running core then.</summary>
-    private sealed record LastRead(long EventNumber, RaftObservation Observation, INode?[] Cores)
+    /// <summary>
+    /// An observation as it was read from a view: the event number, the readings (its <see cref="Nodes"/>, as the
+    /// array they are: read through the list's interface they cost a stub call each) and each node's running core then.
+    /// </summary>
+    private sealed record LastRead(long EventNumber, RaftObservation Observation, RaftNodeReading[] Readings, INode?[] Cores)
     {
         /// <summary>
         /// Whether node <paramref name="index"/>'s reading, taken one event ago, is still what reading it now
@@ -91,8 +94,8 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
         /// </summary>
         public bool StillHolds(int index, NodeView node)
         {
-            if (index >= Observation.Nodes.Count) return false;
-            RaftNodeReading read = Observation.Nodes[index];
+            if (index >= Readings.Length) return false;
+            RaftNodeReading read = Readings[index];
             return read.NodeId == node.NodeId && ReferenceEquals(Cores[index], node.Node) && read.Incarnation == node.Incarnation
                 && ReferenceEquals(read.Storage, node.Storage) && ReferenceEquals(read.Persisted, node.PersistedQuorumState);
         }
