@@ -81,10 +81,9 @@ public sealed class ConsistentCommittedData : RaftMonitor
     private MonitorViolation? CheckTruncation(RaftObservation observation, Coverage coverage)
     {
         if (observation.LastEvent is not SimulationEvent.InputDelivered step) return null;
-        // By index: this runs after every event, and an enumerator over the interface is an allocation each time.
-        for (int i = 0; i < step.Effects.Count; i++)
+        foreach (NodeEffect effect in step.EffectSpan)
         {
-            if (step.Effects[i] is not NodeEffect.TruncateLog truncate || truncate.Log != TopicPartition.ClusterMetadata) continue;
+            if (effect is not NodeEffect.TruncateLog truncate || truncate.Log != TopicPartition.ClusterMetadata) continue;
             coverage.Reached(RaftGoals.LogTruncated);
             RaftNodeReading node = observation.Nodes.Single(n => n.NodeId == step.NodeId);
             if (_progress.TryGetValue(step.NodeId, out Progress before) && before.Incarnation == node.Incarnation && truncate.EndOffset < before.HighWatermark)

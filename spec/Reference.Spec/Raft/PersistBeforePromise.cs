@@ -55,10 +55,8 @@ public sealed class PersistBeforePromise : RaftMonitor
         {
             Body: VoteRequest { Topics: [{ Partitions: [{ PreVote: false } request] }] },
         } ? request : null;
-        // By index: an enumerator over the interface is an allocation, and this runs for every step.
-        for (int i = 0; i < step.Effects.Count; i++)
+        foreach (NodeEffect effect in step.EffectSpan)
         {
-            NodeEffect effect = step.Effects[i];
             if (effect is NodeEffect.PersistQuorumState persist) durable = persist.State;
             if (asked is null || violation is not null) continue;
             if (effect is not NodeEffect.Respond { Body: VoteResponse { Topics: [{ Partitions: [{ VoteGranted: true } granted] }] } }) continue;

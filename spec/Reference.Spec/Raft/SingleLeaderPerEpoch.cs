@@ -77,7 +77,7 @@ public sealed class SingleLeaderPerEpoch : RaftMonitor
             {
                 Input: NodeInput.RequestReceived { Body: VoteRequest { Topics: [{ Partitions: [{ PreVote: true }] }] } },
             } step) return;
-        foreach (NodeEffect effect in step.Effects)
+        foreach (NodeEffect effect in step.EffectSpan)
             if (effect is NodeEffect.Respond { Body: VoteResponse { Topics: [{ Partitions: [{ VoteGranted: false }] }] } })
                 coverage.Reached(RaftGoals.PreVoteRejected);
     }
