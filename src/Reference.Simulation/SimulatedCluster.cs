@@ -53,6 +53,8 @@ public sealed partial class SimulatedCluster
     private readonly SimulationOptions _options;
     private readonly NodeImplementation _implementation;
     private readonly IReadOnlyList<IMonitor> _monitors;
+    /// <summary><see cref="_monitors"/> as classes, for <see cref="CheckMonitors"/>'s virtual call (<see cref="SafetyMonitor"/> says why).</summary>
+    private readonly SafetyMonitor[] _checks;
     private readonly IWorkload? _workload;
     private readonly TraceWriter? _trace;
     private readonly RandomStreams _streams;
@@ -82,6 +84,7 @@ public sealed partial class SimulatedCluster
         _options = options;
         _implementation = implementation;
         _monitors = monitors ?? [];
+        _checks = SafetyMonitor.ForChecks(_monitors);
         _workload = workload;
         _trace = trace;
         _streams = new RandomStreams(options.Seed);
@@ -195,10 +198,9 @@ public sealed partial class SimulatedCluster
 
     private void CheckMonitors()
     {
-        // By index: this runs after every event, and an enumerator over the interface is an allocation each time.
-        for (int i = 0; i < _monitors.Count; i++)
+        for (int i = 0; i < _checks.Length; i++)
         {
-            IMonitor monitor = _monitors[i];
+            SafetyMonitor monitor = _checks[i];
             if (!_outcome.IsOk) return;
             _monitorChecks++;
             MonitorViolation? violation;

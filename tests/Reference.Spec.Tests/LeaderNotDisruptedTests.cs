@@ -71,6 +71,19 @@ public sealed class LeaderNotDisruptedTests
             At(3_010, Leading(), Following(3_000), Standing())));
     }
 
+    /// <summary>
+    /// As RaftObservation.Of hands them: the leader's and the follower's readings are the same objects at every
+    /// observation, so the monitor skips them as judged, and must still see the clock end the follower's vouching.
+    /// </summary>
+    [Fact]
+    public void AnUnchangedReadingStopsVouchingWhenTheClockPassesItsFetchTimeout()
+    {
+        RaftNodeReading leader = Voter(1, Leading()), follower = Voter(2, Following(3_000));
+        RaftObservation At(long nowMs, ReplicaReading three) => new(nowMs, Nothing, [leader, follower, Voter(3, three)]);
+        Assert.Null(Run(At(1_000, Following(3_000)), At(2_000, Asking()), At(3_000, Asking()), At(3_010, Standing())));
+        Assert.Contains("node 3 went from Prospective in epoch 3", Run(At(1_000, Following(3_000)), At(2_000, Asking()), At(2_500, Asking()), At(2_510, Standing()))?.Message);
+    }
+
     [Fact]
     public void AWinIsNotADisruptionWithoutAFollowerThatFetchedOrWithoutALeader()
     {

@@ -18,22 +18,22 @@ public sealed class MonitorsCanFailTests
 {
     private static readonly SimulationEvent Nothing = new SimulationEvent.FaultInjected(0, "crafted");
 
-    private static RaftNodeReading Voter(int id, ReplicaReading? replica = null, int incarnation = 1, QuorumStateData? persisted = null,
+    internal static RaftNodeReading Voter(int id, ReplicaReading? replica = null, int incarnation = 1, QuorumStateData? persisted = null,
         ILogStorage? storage = null) =>
         new(id, IsVoter: true, incarnation, replica, persisted, storage ?? new MemoryLogStorage());
 
-    private static ReplicaReading Replica(int epoch, QuorumStateKind state = QuorumStateKind.Follower, int? leader = null, long highWatermark = 0,
+    internal static ReplicaReading Replica(int epoch, QuorumStateKind state = QuorumStateKind.Follower, int? leader = null, long highWatermark = 0,
         long logEnd = 0) => new(epoch, leader, state, highWatermark, logEnd);
 
     private static ReplicaReading Leader(int id, int epoch, long highWatermark = 0, long logEnd = 0) =>
         Replica(epoch, QuorumStateKind.Leader, id, highWatermark, logEnd);
 
-    private static RaftObservation Observe(params RaftNodeReading[] nodes) => new(0, Nothing, nodes);
+    internal static RaftObservation Observe(params RaftNodeReading[] nodes) => new(0, Nothing, nodes);
 
-    private static QuorumStateData Persisted(int epoch, int leader = -1, int voted = -1) => new() { LeaderEpoch = epoch, LeaderId = leader, VotedId = voted };
+    internal static QuorumStateData Persisted(int epoch, int leader = -1, int voted = -1) => new() { LeaderEpoch = epoch, LeaderId = leader, VotedId = voted };
 
     /// <summary>A disk whose metadata log holds one durable batch per value, one offset each.</summary>
-    private static MemoryLogStorage Disk(int epoch, params string[] values)
+    internal static MemoryLogStorage Disk(int epoch, params string[] values)
     {
         var disk = new MemoryLogStorage();
         for (int offset = 0; offset < values.Length; offset++)

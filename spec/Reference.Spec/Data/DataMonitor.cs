@@ -10,14 +10,10 @@ namespace Reference.Spec.Data;
 /// event that recorded it, keeps what it must remember, and excuses a missing record only when
 /// <see cref="ReplicaLossWatch"/> says every copy went with the disks. One instance watches one run.
 /// </summary>
-public abstract class DataMonitor : IMonitor
+public abstract class DataMonitor : SafetyMonitor
 {
     private readonly ReplicaLossWatch _losses = new();
     private int? _dataMinInsyncReplicas;
-
-    public abstract string Name { get; }
-
-    public virtual IReadOnlyList<string> SometimesGoals => [];
 
     /// <summary>
     /// Most events neither record history nor touch a disk's survival (a crash, a recovery, a wiped disk):
@@ -26,7 +22,7 @@ public abstract class DataMonitor : IMonitor
     /// event then changes nothing but which disk <see cref="ReplicaLossWatch"/> last saw, and the entry's own
     /// check brings that up to date before it starts a watch.
     /// </summary>
-    public MonitorViolation? Check(ClusterView view)
+    public sealed override MonitorViolation? Check(ClusterView view)
     {
         if (view.LastEvent is not SimulationEvent.HistoryRecorded && !_losses.IsWatching) return null;
         bool relevant = view.LastEvent is SimulationEvent.HistoryRecorded or SimulationEvent.NodeCrashed or SimulationEvent.LogRecovered

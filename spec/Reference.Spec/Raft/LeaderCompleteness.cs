@@ -17,6 +17,8 @@ public sealed class LeaderCompleteness : RaftMonitor
 {
     private readonly SortedSet<int> _epochsChecked = new();
     private long _committedFrontier;
+    /// <summary>A reading judged once has had its epoch checked and its high watermark counted: judging it again finds nothing new.</summary>
+    private readonly JudgedReadings _judged = new();
 
     public override string Name => "LeaderCompleteness";
 
@@ -24,14 +26,18 @@ public sealed class LeaderCompleteness : RaftMonitor
     {
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
-            if (node.Replica is not ReplicaReading { IsLeader: true } leader || !_epochsChecked.Add(leader.Epoch)) continue;
+            if (_judged.AlreadyJudged(node) || node.Replica is not ReplicaReading { IsLeader: true } leader || !_epochsChecked.Add(leader.Epoch)) continue;
             long wonWith = leader.LeaderEpochStartOffset ?? leader.LogEndOffset;
             if (wonWith < _committedFrontier)
                 return Violation($"node {node.NodeId} leads epoch {leader.Epoch} with its log ending at {wonWith} when it won, " +
                     $"short of the committed offset {_committedFrontier - 1}");
         }
         foreach (RaftNodeReading node in observation.NodeSpan)
+        {
+            if (_judged.AlreadyJudged(node)) continue;
             if (node.Replica is ReplicaReading replica) _committedFrontier = Math.Max(_committedFrontier, replica.HighWatermark);
+            _judged.Judged(node);
+        }
         return null;
     }
 }

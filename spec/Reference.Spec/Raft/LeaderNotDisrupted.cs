@@ -34,7 +34,11 @@ public sealed class LeaderNotDisrupted : RaftMonitor
     private readonly NodeTable<Stretch> _leading = new();
     private readonly NodeTable<Stretch> _prospective = new();
     private readonly NodeTable<Shield> _shields = new();
+    private readonly JudgedReadings _judged = new();
     private long _observations;
+
+    /// <summary>The majority the shields were raised against; -1 before any were.</summary>
+    private int _shieldsMajority = -1;
 
     public override string Name => "LeaderNotDisrupted";
 
@@ -62,23 +66,34 @@ public sealed class LeaderNotDisrupted : RaftMonitor
         return null;
     }
 
+    /// <summary>
+    /// Brings each voter's stretches up to this observation, then raises the shields again if any stretch
+    /// changed. A voter whose reading was judged already (<see cref="JudgedReadings"/>) keeps its stretches
+    /// unless the clock ended its vouching: its leading and asking depend on the reading alone, its vouching on
+    /// the clock too. The shields depend on nothing but the stretches and the majority.
+    /// </summary>
     private void Track(RaftObservation observation)
     {
+        bool changed = false;
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
             // The replica is read once: its reading is a large struct, and this runs for every node after every event.
             if (!node.IsVoter || node.IsVoterDiskReplaced || node.Replica is not ReplicaReading replica)
             {
-                _vouching.Remove(node.NodeId);
-                _leading.Remove(node.NodeId);
-                _prospective.Remove(node.NodeId);
+                changed |= _vouching.Remove(node.NodeId) | _leading.Remove(node.NodeId) | _prospective.Remove(node.NodeId);
                 continue;
             }
             bool vouches = replica is { State: QuorumStateKind.Follower, LeaderId: int, LeaderAliveUntilMs: long until } && until > observation.NowMs;
-            Keep(_vouching, node, replica.Epoch, vouches ? replica.LeaderId : null);
-            Keep(_leading, node, replica.Epoch, replica.State == QuorumStateKind.Leader ? node.NodeId : null);
-            Keep(_prospective, node, replica.Epoch, replica.State == QuorumStateKind.Prospective ? 0 : null);
+            if (_judged.AlreadyJudged(node) && vouches == _vouching.TryGetValue(node.NodeId, out _)) continue;
+            // `|`, not `||`: every table is kept up to date.
+            changed |= Keep(_vouching, node, replica.Epoch, vouches ? replica.LeaderId : null)
+                | Keep(_leading, node, replica.Epoch, replica.State == QuorumStateKind.Leader ? node.NodeId : null)
+                | Keep(_prospective, node, replica.Epoch, replica.State == QuorumStateKind.Prospective ? 0 : null);
+            _judged.Judged(node);
         }
+        int majority = observation.MajoritySize;
+        if (!changed && majority == _shieldsMajority) return;
+        _shieldsMajority = majority;
         _shields.Clear();
         for (int candidate = 0; candidate < _prospective.IdLimit; candidate++)
         {
@@ -86,7 +101,7 @@ public sealed class LeaderNotDisrupted : RaftMonitor
             (int leader, Stretch leading) = LeaderOf(asking.Epoch);
             if (leading == default || leading.Since >= asking.Since) continue;
             // Counted before the vouchers are listed: this runs after every event, and a shield is rare.
-            if (1 + Vouchers(asking, leader, null) < observation.MajoritySize) continue;
+            if (1 + Vouchers(asking, leader, null) < majority) continue;
             var ids = new List<int>();
             Vouchers(asking, leader, ids);
             _shields.Set(candidate, new Shield(asking.Incarnation, asking.Epoch, leader, string.Join(",", ids)));
@@ -117,15 +132,15 @@ public sealed class LeaderNotDisrupted : RaftMonitor
     private static bool Vouches(Stretch vouching, Stretch asking, int leader) =>
         vouching.Epoch == asking.Epoch && vouching.Leader == leader && vouching.Since < asking.Since;
 
-    /// <summary>Continues a node's stretch while it stays in the same run, epoch and leader; starts one at this observation otherwise; ends it when <paramref name="leader"/> is null.</summary>
-    private void Keep(NodeTable<Stretch> stretches, RaftNodeReading node, int epoch, int? leader)
+    /// <summary>
+    /// Continues a node's stretch while it stays in the same run, epoch and leader; starts one at this observation
+    /// otherwise; ends it when <paramref name="leader"/> is null. Whether the table changed.
+    /// </summary>
+    private bool Keep(NodeTable<Stretch> stretches, RaftNodeReading node, int epoch, int? leader)
     {
-        if (leader is not int about)
-        {
-            stretches.Remove(node.NodeId);
-            return;
-        }
-        if (stretches.TryGetValue(node.NodeId, out Stretch held) && held.Incarnation == node.Incarnation && held.Epoch == epoch && held.Leader == about) return;
+        if (leader is not int about) return stretches.Remove(node.NodeId);
+        if (stretches.TryGetValue(node.NodeId, out Stretch held) && held.Incarnation == node.Incarnation && held.Epoch == epoch && held.Leader == about) return false;
         stretches.Set(node.NodeId, new Stretch(node.Incarnation, epoch, about, _observations));
+        return true;
     }
 }

@@ -21,6 +21,7 @@ public sealed class MonotonicEpoch : RaftMonitor
 {
     private readonly NodeTable<(ILogStorage Disk, int Epoch)> _persisted = new();
     private readonly NodeTable<(int Incarnation, int Epoch)> _inMemory = new();
+    private readonly JudgedReadings _judged = new();
 
     public override string Name => "MonotonicEpoch";
 
@@ -28,6 +29,7 @@ public sealed class MonotonicEpoch : RaftMonitor
     {
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
+            if (_judged.AlreadyJudged(node)) continue;
             if (node.Persisted is { } persisted)
             {
                 if (_persisted.TryGetValue(node.NodeId, out var last) && ReferenceEquals(last.Disk, node.Storage) && persisted.LeaderEpoch < last.Epoch)
@@ -40,6 +42,7 @@ public sealed class MonotonicEpoch : RaftMonitor
                     return Violation($"node {node.NodeId}'s epoch went back from {last.Epoch} to {replica.Epoch} (incarnation {node.Incarnation})");
                 _inMemory.Set(node.NodeId, (node.Incarnation, replica.Epoch));
             }
+            _judged.Judged(node);
         }
         return null;
     }

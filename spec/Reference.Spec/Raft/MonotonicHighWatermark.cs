@@ -19,6 +19,7 @@ namespace Reference.Spec.Raft;
 public sealed class MonotonicHighWatermark : RaftMonitor
 {
     private readonly NodeTable<(int Incarnation, long HighWatermark)> _last = new();
+    private readonly JudgedReadings _judged = new();
 
     public override string Name => "MonotonicHighWatermark";
 
@@ -26,12 +27,13 @@ public sealed class MonotonicHighWatermark : RaftMonitor
     {
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
-            if (node.Replica is not ReplicaReading replica) continue;
+            if (node.Replica is not ReplicaReading replica || _judged.AlreadyJudged(node)) continue;
             if (replica.HighWatermark > replica.LogEndOffset)
                 return Violation($"node {node.NodeId}'s high watermark {replica.HighWatermark} is past its log end {replica.LogEndOffset}");
             if (_last.TryGetValue(node.NodeId, out var last) && last.Incarnation == node.Incarnation && replica.HighWatermark < last.HighWatermark)
                 return Violation($"node {node.NodeId}'s high watermark went back from {last.HighWatermark} to {replica.HighWatermark} (incarnation {node.Incarnation})");
             _last.Set(node.NodeId, (node.Incarnation, replica.HighWatermark));
+            _judged.Judged(node);
         }
         return null;
     }

@@ -40,12 +40,14 @@ internal sealed class NodeTable<T>
         _present[nodeId] = true;
     }
 
-    public void Remove(int nodeId)
+    /// <summary>Forgets the node's value; whether there was one.</summary>
+    public bool Remove(int nodeId)
     {
-        if ((uint)nodeId >= (uint)_present.Length || !_present[nodeId]) return;
+        if ((uint)nodeId >= (uint)_present.Length || !_present[nodeId]) return false;
         _values[nodeId] = default!;
         _present[nodeId] = false;
         Count--;
+        return true;
     }
 
     public void Clear()

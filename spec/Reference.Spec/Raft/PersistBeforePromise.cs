@@ -21,6 +21,8 @@ namespace Reference.Spec.Raft;
 public sealed class PersistBeforePromise : RaftMonitor
 {
     private readonly NodeTable<QuorumStateData?> _diskAfterLastCheck = new();
+    /// <summary>Readings of nodes the event did not step, judged already: their epoch and their disk's state are as they were.</summary>
+    private readonly JudgedReadings _judged = new();
 
     public override string Name => "PersistBeforePromise";
 
@@ -30,9 +32,10 @@ public sealed class PersistBeforePromise : RaftMonitor
         MonitorViolation? violation = null;
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
+            bool stepped = step is not null && step.NodeId == node.NodeId;
+            if (!stepped && _judged.AlreadyJudged(node)) continue;
             if (violation is null && node.Replica is ReplicaReading replica)
             {
-                bool stepped = step is not null && step.NodeId == node.NodeId;
                 QuorumStateData? diskBefore = _diskAfterLastCheck.TryGetValue(node.NodeId, out QuorumStateData? last) ? last : node.Persisted;
                 QuorumStateData? diskAfter = stepped ? CheckStep(node, step!, diskBefore, ref violation) : node.Persisted;
                 int diskEpoch = diskAfter?.LeaderEpoch ?? 0;
@@ -40,6 +43,7 @@ public sealed class PersistBeforePromise : RaftMonitor
                     violation = Violation($"node {node.NodeId} runs in epoch {replica.Epoch} but its disk holds epoch {diskEpoch}");
             }
             _diskAfterLastCheck.Set(node.NodeId, node.Persisted);
+            if (violation is null && !stepped) _judged.Judged(node);
         }
         return violation;
     }
@@ -51,10 +55,8 @@ public sealed class PersistBeforePromise : RaftMonitor
         {
             Body: VoteRequest { Topics: [{ Partitions: [{ PreVote: false } request] }] },
         } ? request : null;
-        // By index: an enumerator over the interface is an allocation, and this runs for every step.
-        for (int i = 0; i < step.Effects.Count; i++)
+        foreach (NodeEffect effect in step.EffectSpan)
         {
-            NodeEffect effect = step.Effects[i];
             if (effect is NodeEffect.PersistQuorumState persist) durable = persist.State;
             if (asked is null || violation is not null) continue;
             if (effect is not NodeEffect.Respond { Body: VoteResponse { Topics: [{ Partitions: [{ VoteGranted: true } granted] }] } }) continue;

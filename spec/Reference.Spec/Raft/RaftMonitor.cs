@@ -8,13 +8,9 @@ namespace Reference.Spec.Raft;
 /// monitor keeps what it must remember between events (the leader of each epoch, each node's last high
 /// watermark), so one instance watches one run.
 /// </summary>
-public abstract class RaftMonitor : IMonitor
+public abstract class RaftMonitor : SafetyMonitor
 {
-    public abstract string Name { get; }
-
-    public virtual IReadOnlyList<string> SometimesGoals => [];
-
-    public MonitorViolation? Check(ClusterView view) => Check(RaftObservation.Of(view), view.Coverage);
+    public sealed override MonitorViolation? Check(ClusterView view) => Check(RaftObservation.Of(view), view.Coverage);
 
     /// <summary>Checks one observation, the next in the run's order; a violation, or null when the property holds.</summary>
     public abstract MonitorViolation? Check(RaftObservation observation, Coverage coverage);

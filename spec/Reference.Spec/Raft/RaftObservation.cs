@@ -45,7 +45,10 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
     /// object). This was the explorer's largest per-step cost.
     /// <para>
     /// When exactly one event happened since the last observation and it was a step of one node, the other
-    /// nodes' readings are carried over: see <see cref="LastRead.StillHolds"/> for why that is safe.
+    /// nodes' readings are carried over: see <see cref="LastRead.StillHolds"/> for why that is safe. A node read
+    /// afresh whose reading equals its last one (most steps are ticks that change nothing a monitor reads) keeps
+    /// the last object too: a reading is an immutable value, so an equal one is the same reading, and the
+    /// monitors skip a node whose reading is the object they judged already (<see cref="JudgedReadings"/>).
     /// </para>
     /// </summary>
     public static RaftObservation Of(ClusterView view)
@@ -63,15 +66,19 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
         {
             NodeView node = nodes[i];
             cores[i] = node.Node;
-            readings[i] = stepped is int steppedId && node.NodeId != steppedId && last!.StillHolds(i, node) ? last.Observation.Nodes[i] : RaftNodeReading.Of(node);
+            RaftNodeReading? before = last is not null && i < last.Readings.Length ? last.Readings[i] : null;
+            readings[i] = stepped is int steppedId && node.NodeId != steppedId && last!.StillHolds(i, node) ? before! : RaftNodeReading.Of(node, before);
         }
         var observation = new RaftObservation(view.NowMs, view.LastEvent, readings);
-        view.MonitorsReading = new LastRead(view.EventNumber, observation, cores);
+        view.MonitorsReading = new LastRead(view.EventNumber, observation, readings, cores);
         return observation;
     }
 
-    /// <summary>An observation as it was read from a view: the event number and each node's running core then.</summary>
-    private sealed record LastRead(long EventNumber, RaftObservation Observation, INode?[] Cores)
+    /// <summary>
+    /// An observation as it was read from a view: the event number, the readings (its <see cref="Nodes"/>, as the
+    /// array they are: read through the list's interface they cost a stub call each) and each node's running core then.
+    /// </summary>
+    private sealed record LastRead(long EventNumber, RaftObservation Observation, RaftNodeReading[] Readings, INode?[] Cores)
     {
         /// <summary>
         /// Whether node <paramref name="index"/>'s reading, taken one event ago, is still what reading it now
@@ -87,8 +94,8 @@ public sealed record RaftObservation(long NowMs, SimulationEvent LastEvent, IRea
         /// </summary>
         public bool StillHolds(int index, NodeView node)
         {
-            if (index >= Observation.Nodes.Count) return false;
-            RaftNodeReading read = Observation.Nodes[index];
+            if (index >= Readings.Length) return false;
+            RaftNodeReading read = Readings[index];
             return read.NodeId == node.NodeId && ReferenceEquals(Cores[index], node.Node) && read.Incarnation == node.Incarnation
                 && ReferenceEquals(read.Storage, node.Storage) && ReferenceEquals(read.Persisted, node.PersistedQuorumState);
         }
@@ -114,9 +121,25 @@ public sealed record RaftNodeReading(int NodeId, bool IsVoter, int Incarnation, 
     /// <summary>A voter running on a replaced disk (not the directory its voter entry names): it lost what the voter held.</summary>
     public bool IsVoterDiskReplaced { get; init; }
 
-    public static RaftNodeReading Of(NodeView view) =>
-        new(view.NodeId, view.IsVoter, view.Incarnation, view.Node is Core.Node.Node node ? ReplicaReading.Of(node.Raft) : null,
-            view.PersistedQuorumState, view.Storage, view.Node is Core.Node.Node running ? SnapshotReading.Of(running) : null) { IsVoterDiskReplaced = view.IsVoterDiskReplaced };
+    /// <summary>
+    /// Reads the node; <paramref name="last"/> itself when the read gives what it holds (the disk and the quorum
+    /// state compared by reference: another object is another disk, or another write). Most steps are ticks
+    /// that change nothing a monitor reads, and the monitors skip a node whose reading is the object they
+    /// judged already (<see cref="JudgedReadings"/>); handing back an equal reading is sound because a reading
+    /// is an immutable value. ReadingEqualityTests fails when a field is added to the reading and not here.
+    /// </summary>
+    public static RaftNodeReading Of(NodeView view, RaftNodeReading? last = null)
+    {
+        Core.Node.Node? running = view.Node as Core.Node.Node;
+        ReplicaReading? replica = running is null ? null : ReplicaReading.Of(running.Raft);
+        SnapshotReading? snapshots = running is null ? null : SnapshotReading.Of(running, last?.Snapshots);
+        QuorumStateData? persisted = view.PersistedQuorumState;
+        bool diskReplaced = view.IsVoterDiskReplaced;
+        if (last is not null && last.NodeId == view.NodeId && last.IsVoter == view.IsVoter && last.Incarnation == view.Incarnation && last.Replica == replica
+            && ReferenceEquals(last.Persisted, persisted) && ReferenceEquals(last.Storage, view.Storage) && ReferenceEquals(last.Snapshots, snapshots)
+            && last.IsVoterDiskReplaced == diskReplaced) return last;
+        return new(view.NodeId, view.IsVoter, view.Incarnation, replica, persisted, view.Storage, snapshots) { IsVoterDiskReplaced = diskReplaced };
+    }
 }
 
 /// <summary>One replica's in-memory Raft state (KIP-595's quorum state plus the log's offsets).</summary>

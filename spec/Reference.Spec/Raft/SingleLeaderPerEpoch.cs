@@ -22,6 +22,8 @@ public sealed class SingleLeaderPerEpoch : RaftMonitor
     private readonly SortedDictionary<int, int> _leaderOfEpoch = new();
     private readonly SortedDictionary<int, int> _firstCandidateOfEpoch = new();
     private readonly SortedSet<int> _epochsWithRivals = new();
+    /// <summary>A reading judged once has claimed all it claims: what it claimed is kept for good, so judging it again finds nothing new.</summary>
+    private readonly JudgedReadings _judged = new();
 
     public override string Name => "SingleLeaderPerEpoch";
 
@@ -36,6 +38,7 @@ public sealed class SingleLeaderPerEpoch : RaftMonitor
         CountRefusedPreVotes(observation.LastEvent, coverage);
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
+            if (_judged.AlreadyJudged(node)) continue;
             if (node.Replica is ReplicaReading replica)
             {
                 if (replica.LeaderId is int leader && Claim(replica.Epoch, leader, node, "believes", coverage) is { } inMemory) return inMemory;
@@ -43,6 +46,7 @@ public sealed class SingleLeaderPerEpoch : RaftMonitor
             }
             if (node.Persisted is { LeaderId: >= 0 } persisted
                 && Claim(persisted.LeaderEpoch, persisted.LeaderId, node, "has persisted", coverage) is { } onDisk) return onDisk;
+            _judged.Judged(node);
         }
         return null;
     }
@@ -73,7 +77,7 @@ public sealed class SingleLeaderPerEpoch : RaftMonitor
             {
                 Input: NodeInput.RequestReceived { Body: VoteRequest { Topics: [{ Partitions: [{ PreVote: true }] }] } },
             } step) return;
-        foreach (NodeEffect effect in step.Effects)
+        foreach (NodeEffect effect in step.EffectSpan)
             if (effect is NodeEffect.Respond { Body: VoteResponse { Topics: [{ Partitions: [{ VoteGranted: false }] }] } })
                 coverage.Reached(RaftGoals.PreVoteRejected);
     }

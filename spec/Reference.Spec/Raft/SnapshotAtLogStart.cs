@@ -20,6 +20,7 @@ namespace Reference.Spec.Raft;
 public sealed class SnapshotAtLogStart : RaftMonitor
 {
     private readonly NodeTable<(int Incarnation, int Installed)> _installed = new();
+    private readonly JudgedReadings _judged = new();
 
     public override string Name => "SnapshotAtLogStart";
 
@@ -27,22 +28,23 @@ public sealed class SnapshotAtLogStart : RaftMonitor
 
     public override MonitorViolation? Check(RaftObservation observation, Coverage coverage)
     {
-        if (observation.LastEvent is SimulationEvent.InputDelivered step && WritesMetadataSnapshot(step.Effects))
+        if (observation.LastEvent is SimulationEvent.InputDelivered step && WritesMetadataSnapshot(step.EffectSpan))
             coverage.Reached(RaftGoals.SnapshotWritten);
         foreach (RaftNodeReading node in observation.NodeSpan)
         {
-            if (node.Snapshots is not SnapshotReading snapshots) continue;
+            if (node.Snapshots is not SnapshotReading snapshots || _judged.AlreadyJudged(node)) continue;
             CountInstalls(node, snapshots, coverage);
             if (CheckNode(node.NodeId, snapshots) is { } violation) return violation;
+            _judged.Judged(node);
         }
         return null;
     }
 
-    /// <summary>A loop, not LINQ: it runs after every event, and a closure and an enumerator each time showed in the explorer's profile.</summary>
-    private static bool WritesMetadataSnapshot(IReadOnlyList<NodeEffect> effects)
+    /// <summary>A loop over a span, not LINQ: it runs after every event, and a closure and an enumerator each time showed in the explorer's profile.</summary>
+    private static bool WritesMetadataSnapshot(ReadOnlySpan<NodeEffect> effects)
     {
-        for (int i = 0; i < effects.Count; i++)
-            if (effects[i] is NodeEffect.WriteSnapshot { Log: var log } && log == TopicPartition.ClusterMetadata) return true;
+        foreach (NodeEffect effect in effects)
+            if (effect is NodeEffect.WriteSnapshot { Log: var log } && log == TopicPartition.ClusterMetadata) return true;
         return false;
     }
 

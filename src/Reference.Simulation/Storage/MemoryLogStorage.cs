@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Reference.Core;
 using Reference.Core.Log;
 using Reference.Core.Node;
@@ -26,6 +27,14 @@ public sealed class MemoryLogStorage : ILogStorage
     public const short QuorumStateFileVersion = 1;
 
     private readonly SortedDictionary<TopicPartition, MemoryLog> _logs = new();
+
+    /// <summary>
+    /// <c>__cluster_metadata</c>'s entry of <see cref="_logs"/>, or null while it has none: the Raft monitors read
+    /// that log's extent on every node after every event, and the sorted dictionary's topic-name comparisons
+    /// were most of what two of them cost in the explorer's profile. Set and cleared only where
+    /// <see cref="_logs"/> gains or loses that entry (<see cref="LogFor"/>, <see cref="Apply"/>'s DeleteLog).
+    /// </summary>
+    private MemoryLog? _metadataLog;
     private readonly SortedDictionary<TopicPartition, List<StoredSnapshot>> _snapshots = new();
 
     /// <summary>A snapshot file: its bytes (replaced, never changed, when rotted) and whether a flush made it durable.</summary>
@@ -66,21 +75,31 @@ public sealed class MemoryLogStorage : ILogStorage
 
     public IReadOnlyList<TopicPartition> Logs => _logs.Keys.ToList();
 
+    /// <summary>
+    /// Counts the calls that may have changed what the disk holds (every effect applied, flush, crash, recovery
+    /// and rotted byte; reads never): a reader that keeps what it derived from the disk knows it still holds
+    /// while the count is the same. ConsistentCommittedData skips a replica's disk by it. A call that changed
+    /// nothing may count too; that only costs such a reader one more read.
+    /// </summary>
+    public long Changes { get; private set; }
+
     /// <summary>Carries out a storage effect; other effects are ignored. Returns false for a rejected append.</summary>
     public bool Apply(NodeEffect effect)
     {
+        Changes++;
         switch (effect)
         {
             case NodeEffect.AppendToLog append:
                 return LogFor(append.Log).Append(append.BaseOffset, append.Batches, NowMs, SegmentBytes);
             case NodeEffect.TruncateLog truncate:
-                if (_logs.TryGetValue(truncate.Log, out MemoryLog? truncated)) truncated.Truncate(truncate.EndOffset);
+                if (TryGetLog(truncate.Log, out MemoryLog? truncated)) truncated.Truncate(truncate.EndOffset);
                 return true;
             case NodeEffect.AdvanceLogStart advance:
                 LogFor(advance.Log).AdvanceStart(advance.NewStartOffset);
                 return true;
             case NodeEffect.DeleteLog delete:
                 _logs.Remove(delete.Log);
+                if (delete.Log == TopicPartition.ClusterMetadata) _metadataLog = null;
                 _snapshots.Remove(delete.Log);
                 return true;
             case NodeEffect.WriteSnapshot write:
@@ -106,8 +125,9 @@ public sealed class MemoryLogStorage : ILogStorage
     /// <summary>Makes everything written to the log durable; returns the durable end offset.</summary>
     public long Flush(TopicPartition log)
     {
+        Changes++;
         MarkSnapshotsDurable(log);
-        return _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Flush() : 0;
+        return TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.Flush() : 0;
     }
 
     /// <summary>
@@ -116,8 +136,9 @@ public sealed class MemoryLogStorage : ILogStorage
     /// </summary>
     public long FlushTo(TopicPartition log, long upToOffset)
     {
+        Changes++;
         MarkSnapshotsDurable(log);
-        return _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.FlushTo(upToOffset) : 0;
+        return TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.FlushTo(upToOffset) : 0;
     }
 
     /// <summary>A log's flush is also the fsync of the snapshots written for it (NodeEffect.WriteSnapshot's rule).</summary>
@@ -137,6 +158,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// </summary>
     public void Crash(IReadOnlyList<TornWrite> tornWrites)
     {
+        Changes++;
         foreach ((TopicPartition name, MemoryLog log) in _logs)
         {
             TornWrite? torn = tornWrites.FirstOrDefault(t => t.Log == name);
@@ -153,6 +175,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// </summary>
     public IReadOnlyList<RecoveryCut> Recover()
     {
+        Changes++;
         var cuts = new List<RecoveryCut>();
         foreach ((TopicPartition name, MemoryLog log) in _logs)
             if (log.Recover(name) is { } cut) cuts.Add(cut);
@@ -160,30 +183,33 @@ public sealed class MemoryLogStorage : ILogStorage
     }
 
     /// <summary>Flips <paramref name="xorMask"/>'s bits in byte <paramref name="byteIndex"/> of a durable batch; false when there is no such byte to rot.</summary>
-    public bool CorruptByte(TopicPartition log, long batchBaseOffset, int byteIndex, byte xorMask) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) && memoryLog.Corrupt(batchBaseOffset, byteIndex, xorMask);
+    public bool CorruptByte(TopicPartition log, long batchBaseOffset, int byteIndex, byte xorMask)
+    {
+        Changes++;
+        return TryGetLog(log, out MemoryLog? memoryLog) && memoryLog.Corrupt(batchBaseOffset, byteIndex, xorMask);
+    }
 
     /// <summary>Bytes written to the log but not yet durable.</summary>
-    public int UnflushedBytes(TopicPartition log) => _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.UnflushedBytes : 0;
+    public int UnflushedBytes(TopicPartition log) => TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.UnflushedBytes : 0;
 
     /// <summary>The log's durable batches as (base offset, size in bytes), oldest first.</summary>
     public IReadOnlyList<(long BaseOffset, int SizeBytes)> DurableBatches(TopicPartition log) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.DurableBatches() : [];
+        TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.DurableBatches() : [];
 
     public LogExtent Extent(TopicPartition log) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Extent : default;
+        TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.Extent : default;
 
     public ReadOnlyMemory<byte> Read(TopicPartition log, long fromOffset, long endOffsetExclusive, int maxBytes) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Read(log, fromOffset, endOffsetExclusive, maxBytes) : ReadOnlyMemory<byte>.Empty;
+        TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.Read(log, fromOffset, endOffsetExclusive, maxBytes) : ReadOnlyMemory<byte>.Empty;
 
     public IReadOnlyList<LogSegmentInfo> Segments(TopicPartition log) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.Segments() : [];
+        TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.Segments() : [];
 
     public long? OffsetForTimestamp(TopicPartition log, long timestampMs) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.OffsetForTimestamp(timestampMs) : null;
+        TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.OffsetForTimestamp(timestampMs) : null;
 
     public IReadOnlyList<EpochStartOffset> LeaderEpochs(TopicPartition log) =>
-        _logs.TryGetValue(log, out MemoryLog? memoryLog) ? memoryLog.LeaderEpochs() : [];
+        TryGetLog(log, out MemoryLog? memoryLog) ? memoryLog.LeaderEpochs() : [];
 
     public IReadOnlyList<SnapshotInfo> Snapshots(TopicPartition log) =>
         _snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots)
@@ -200,6 +226,7 @@ public sealed class MemoryLogStorage : ILogStorage
     /// <summary>Flips bits of one byte of a stored snapshot, as a rotting sector would; false when there is no such byte.</summary>
     public bool CorruptSnapshotByte(TopicPartition log, OffsetAndEpoch snapshotId, int byteIndex, byte xorMask)
     {
+        Changes++;
         StoredSnapshot? snapshot = _snapshots.TryGetValue(log, out List<StoredSnapshot>? snapshots) ? snapshots.FirstOrDefault(s => s.Id == snapshotId) : null;
         if (snapshot is null || byteIndex < 0 || byteIndex >= snapshot.Bytes.Length) return false;
         byte[] rotted = snapshot.Bytes.ToArray();
@@ -216,7 +243,17 @@ public sealed class MemoryLogStorage : ILogStorage
 
     private MemoryLog LogFor(TopicPartition log)
     {
-        if (!_logs.TryGetValue(log, out MemoryLog? memoryLog)) _logs[log] = memoryLog = new MemoryLog();
+        if (TryGetLog(log, out MemoryLog? memoryLog)) return memoryLog;
+        _logs[log] = memoryLog = new MemoryLog();
+        if (log == TopicPartition.ClusterMetadata) _metadataLog = memoryLog;
         return memoryLog;
+    }
+
+    /// <summary>Every read and write finds its log here: the metadata log by its field, any other in the dictionary.</summary>
+    private bool TryGetLog(TopicPartition log, [NotNullWhen(true)] out MemoryLog? memoryLog)
+    {
+        if (log != TopicPartition.ClusterMetadata) return _logs.TryGetValue(log, out memoryLog);
+        memoryLog = _metadataLog;
+        return memoryLog is not null;
     }
 }
