@@ -95,10 +95,10 @@ public sealed partial class SimulatedCluster
         if (crash is not null)
         {
             node.CrashDuringNextStep = null;
-            carriedOutMax = Math.Min(crash.AfterEffects ?? DrawCutPoint(effects.Count), effects.Count);
+            carriedOutMax = Math.Min(crash.AfterEffects ?? DrawCutPoint(carried.Length), carried.Length);
         }
-        Record(new TraceEntry.Input(_nowMs, node.Id, what, _trace is null ? [] : effects.Select(EffectFormat.Render).ToList()),
-            new SimulationEvent.InputDelivered(_nowMs, node.Id, input, effects));
+        Record(new TraceEntry.Input(_nowMs, node.Id, what, _trace is null ? [] : carried.Select(EffectFormat.Render).ToList()),
+            new SimulationEvent.InputDelivered(_nowMs, node.Id, input, carried));
         for (int i = 0; i < carriedOutMax && _outcome.IsOk; i++) CarryOut(node, carried[i]);
         if (!_outcome.IsOk) return;
         if (crash is null)
